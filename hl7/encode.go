@@ -1,0 +1,54 @@
+package hl7
+
+import (
+	"bytes"
+	"strings"
+)
+
+// Encode returns the message in wire form. An unmodified parsed message
+// encodes to exactly the bytes it was parsed from.
+func (m *Message) Encode() []byte {
+	var b bytes.Buffer
+	b.Grow(m.size())
+	if m.BOM {
+		b.WriteString(bom)
+	}
+	for _, s := range m.Segments {
+		s.writeTo(&b)
+		b.WriteString(s.term)
+	}
+	return b.Bytes()
+}
+
+// size is the encoded length, so Encode allocates once.
+func (m *Message) size() int {
+	n := len(bom)
+	for _, s := range m.Segments {
+		n += len(s.term)
+		for _, f := range s.fields {
+			n += len(f) + 1
+		}
+	}
+	return n
+}
+
+type stringWriter interface {
+	WriteString(string) (int, error)
+	WriteByte(byte) error
+}
+
+func (s *Segment) writeTo(w stringWriter) {
+	w.WriteString(s.fields[0])
+	i := 1
+	if isHeader(s.fields[0]) && len(s.fields) > 2 {
+		w.WriteString(s.fields[1])
+		w.WriteString(s.fields[2])
+		i = 3
+	}
+	for ; i < len(s.fields); i++ {
+		w.WriteByte(s.d.Field)
+		w.WriteString(s.fields[i])
+	}
+}
+
+var _ stringWriter = (*strings.Builder)(nil)

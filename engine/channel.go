@@ -1,0 +1,60 @@
+package engine
+
+import "time"
+
+// Channel is one channels/*.yaml file: where messages come from, which
+// are accepted, how they are filtered and mapped, and where they go.
+type Channel struct {
+	Name         string        `yaml:"name" doc:"unique channel name (letters, digits, - and _)"`
+	Description  string        `yaml:"description" doc:"free text for operators"`
+	Tenant       string        `yaml:"tenant" doc:"EHR tenant the channel belongs to; used in subjects and ids (default sandbox)"`
+	Disabled     bool          `yaml:"disabled" doc:"load and lint the channel but do not run it"`
+	Source       Source        `yaml:"source" doc:"where messages come from"`
+	Accept       []string      `yaml:"accept" doc:"accepted message types such as ADT^A01, ADT^* or *; others get AR (default all)"`
+	Filter       string        `yaml:"filter" doc:"expression; messages for which it is false are FILTERED, e.g. field(\"PV1-2\") != \"P\""`
+	Mapping      Mapping       `yaml:"mapping" doc:"HL7 v2 to FHIR R4 mapping options"`
+	Destinations []Destination `yaml:"destinations" doc:"where mapped messages go"`
+	Workers      int           `yaml:"workers" doc:"parallel workers; one patient's messages always stay in order (default 1: strict arrival order)"`
+
+	// File is the channel file; Index its position in load order.
+	File string `yaml:"-"`
+
+	lines    lineIndex
+	filter   *Filter
+	subjects []*subjectTemplate
+	loc      *time.Location
+}
+
+// Source selects and configures the channel's source component.
+type Source struct {
+	MLLP *MLLPSource `yaml:"mllp" doc:"an MLLP listener"`
+}
+
+// MLLPSource configures an MLLP listener.
+type MLLPSource struct {
+	Listen         string   `yaml:"listen" doc:"host:port to listen on"`
+	Ack            string   `yaml:"ack" doc:"on-receive (default: AA once stored) or on-processed (AA/AE after the pipeline)"`
+	AckTimeout     Duration `yaml:"ack_timeout" doc:"on-processed: answer AE when the pipeline takes longer (default 30s)"`
+	MaxMessageSize ByteSize `yaml:"max_message_size" doc:"largest frame accepted; larger ones get AR and the connection is closed (default 16MiB)"`
+	ReadTimeout    Duration `yaml:"read_timeout" doc:"time allowed to receive one frame (default 60s)"`
+	IdleTimeout    Duration `yaml:"idle_timeout" doc:"close a connection silent this long (default never; TCP keep-alive finds dead peers)"`
+	MaxConnections int      `yaml:"max_connections" doc:"connections beyond this are closed at once (default 0 = unlimited)"`
+}
+
+// Mapping configures the v2 → FHIR mapping.
+type Mapping struct {
+	Bundle            string            `yaml:"bundle" doc:"transaction (default: PUT entries, idempotent) or message"`
+	TimeZone          string            `yaml:"timezone" doc:"IANA zone of the sender for times without an offset, e.g. America/Chicago (default UTC)"`
+	IdentifierSystems map[string]string `yaml:"identifier_systems" doc:"assigning authority → identifier system URI, e.g. MRN: urn:oid:1.2.3"`
+}
+
+// Destination is one output of a channel.
+type Destination struct {
+	Name string           `yaml:"name" doc:"name used in logs and the message log (default nats-<n>)"`
+	NATS *NATSDestination `yaml:"nats" doc:"publish the FHIR Bundle on a JetStream subject"`
+}
+
+// NATSDestination publishes to a JetStream subject.
+type NATSDestination struct {
+	Subject string `yaml:"subject" doc:"subject template (default fhir.{tenant}.{type}.{trigger}); {tenant} {channel} {type} {trigger} {structure} or an HL7 path such as {MSH-4}"`
+}

@@ -1,0 +1,183 @@
+package engine
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeConfig writes config.yaml and channel files into a temp dir and
+// returns the config path.
+func writeConfig(t *testing.T, config string, channels map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "channels"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range channels {
+		if err := os.WriteFile(filepath.Join(dir, "channels", name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(p, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const minimalChannel = `name: adt
+source:
+  mllp:
+    listen: 127.0.0.1:0
+destinations:
+  - nats: {}
+`
+
+func TestLoad_ShippedConfigWithDefaults(t *testing.T) {
+	for _, v := range []string{"SWITCHBOARD_DATA", "SWITCHBOARD_NATS_URL", "SWITCHBOARD_NATS_LISTEN", "SWITCHBOARD_HTTP_LISTEN", "SWITCHBOARD_ADT_LISTEN", "SWITCHBOARD_ORU_LISTEN"} {
+		t.Setenv(v, "")
+	}
+	cfg, err := Load("../config.yaml")
+	if err != nil {
+		t.Fatalf("shipped config: %v", err)
+	}
+	abs, _ := filepath.Abs("../data")
+	if got, _ := filepath.Abs(cfg.DataDir); got != abs {
+		t.Errorf("data_dir = %s, want %s", got, abs)
+	}
+	if cfg.NATS.URL != "" || cfg.NATS.Listen != "127.0.0.1:4222" || cfg.HTTP.Listen != "127.0.0.1:8080" {
+		t.Errorf("nats url %q listen %q http %q", cfg.NATS.URL, cfg.NATS.Listen, cfg.HTTP.Listen)
+	}
+	listens := map[string]string{}
+	for _, ch := range cfg.ChannelList {
+		listens[ch.Name] = ch.Source.MLLP.Listen
+	}
+	if listens["adt-inbound"] != "127.0.0.1:2575" || listens["oru-inbound"] != "127.0.0.1:2576" {
+		t.Errorf("channel listens = %v", listens)
+	}
+}
+
+func TestLoad_EnvironmentOverrides(t *testing.T) {
+	t.Setenv("SWITCHBOARD_DATA", "/tmp/sbdata")
+	t.Setenv("SWITCHBOARD_NATS_URL", "nats://10.0.0.1:4222")
+	t.Setenv("SWITCHBOARD_HTTP_LISTEN", "127.0.0.1:9999")
+	t.Setenv("SWITCHBOARD_ADT_LISTEN", "127.0.0.1:3575")
+	t.Setenv("SWITCHBOARD_ORU_LISTEN", "127.0.0.1:3576")
+	cfg, err := Load("../config.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DataDir != "/tmp/sbdata" || cfg.Store.Path != "/tmp/sbdata/switchboard.db" || cfg.NATS.URL != "nats://10.0.0.1:4222" || cfg.HTTP.Listen != "127.0.0.1:9999" {
+		t.Errorf("overrides not applied: %+v", cfg)
+	}
+	if cfg.ChannelList[0].Source.MLLP.Listen != "127.0.0.1:3575" {
+		t.Errorf("adt listen = %s", cfg.ChannelList[0].Source.MLLP.Listen)
+	}
+}
+
+func TestLoad_ErrorsNameFileLineAndFix(t *testing.T) {
+	tests := []struct {
+		name, channel string
+		line          int
+		want          string
+	}{
+		{"typo", "name: adt\nsource:\n  mllp:\n    listn: 127.0.0.1:0\n", 4, `unknown key "listn" in source.mllp: did you mean "listen"?`},
+		{"bad type", "name: adt\nworkers: many\nsource: {mllp: {listen: 127.0.0.1:0}}\n", 2, "cannot use a YAML str"},
+		{"bad duration", "name: adt\nsource:\n  mllp:\n    listen: 127.0.0.1:0\n    read_timeout: 30\n", 5, "write it with a unit"},
+		{"bad filter", "name: adt\nsource: {mllp: {listen: 127.0.0.1:0}}\nfilter: field(\"PV1-2\") ==\n", 3, "filter does not compile"},
+		{"bad filter path", "name: adt\nsource: {mllp: {listen: 127.0.0.1:0}}\nfilter: field(\"PV1.2\") == \"I\"\n", 3, "bad field path"},
+		{"filter not bool", "name: adt\nsource: {mllp: {listen: 127.0.0.1:0}}\nfilter: field(\"PV1-2\")\n", 3, "filter does not compile"},
+		{"bad ack", "name: adt\nsource:\n  mllp:\n    listen: 127.0.0.1:0\n    ack: sometimes\n", 5, "use on-receive"},
+		{"bad accept", "name: adt\nsource: {mllp: {listen: 127.0.0.1:0}}\naccept:\n  - ADT-A01\n", 4, "write TYPE^TRIGGER"},
+		{"bad subject", "name: adt\nsource: {mllp: {listen: 127.0.0.1:0}}\ndestinations:\n  - nats:\n      subject: fhir.{tenent}.x\n", 5, "subject placeholder {tenent}"},
+		{"subject outside streams", "name: adt\nsource: {mllp: {listen: 127.0.0.1:0}}\ndestinations:\n  - nats:\n      subject: events.{type}\n", 5, "not captured by any stream"},
+		{"bad zone", "name: adt\nsource: {mllp: {listen: 127.0.0.1:0}}\nmapping:\n  timezone: Mars/Olympus\n", 4, "IANA zone"},
+		{"no source", "name: adt\n", 1, "declare one source"},
+		{"bad listen", "name: adt\nsource: {mllp: {listen: localhost}}\n", 2, "not host:port"},
+		{"unterminated var", "name: adt\nsource: {mllp: {listen: \"${PORT\"}}\n", 2, "unterminated ${"},
+		{"yaml syntax", "name: adt\nsource: [\n", 2, "did not find expected"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeConfig(t, "data_dir: d\n", map[string]string{"a.yaml": tt.channel})
+			_, err := Load(p)
+			var errs ConfigErrors
+			if !errors.As(err, &errs) || len(errs) == 0 {
+				t.Fatalf("Load error = %v, want ConfigErrors", err)
+			}
+			e := errs[0]
+			if !strings.HasSuffix(e.File, "a.yaml") || e.Line != tt.line || !strings.Contains(e.Msg, tt.want) {
+				t.Errorf("got %v\nwant a.yaml:%d: ...%s...", e, tt.line, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoad_ConfigFileErrors(t *testing.T) {
+	p := writeConfig(t, "data_dir: d\nnats:\n  sync_intervl: 1s\n", map[string]string{"a.yaml": minimalChannel})
+	_, err := Load(p)
+	if err == nil || !strings.Contains(err.Error(), "config.yaml:3: unknown key \"sync_intervl\" in nats: did you mean \"sync_interval\"?") {
+		t.Errorf("err = %v", err)
+	}
+	p = writeConfig(t, "channels: [\"nothing/*.yaml\"]\n", nil)
+	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), "config.yaml:1: no channel file matches") {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); err == nil || !strings.Contains(err.Error(), "pass --config") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestLoad_CrossChannelConflicts(t *testing.T) {
+	a := "name: adt\nsource: {mllp: {listen: 127.0.0.1:2575}}\n"
+	b := "name: adt\nsource: {mllp: {listen: 127.0.0.1:2575}}\n"
+	_, err := Load(writeConfig(t, "", map[string]string{"a.yaml": a, "b.yaml": b}))
+	if err == nil || !strings.Contains(err.Error(), `channel name "adt" is already used`) || !strings.Contains(err.Error(), "listen address 127.0.0.1:2575 is already used") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestLoad_EnvIntoTypedValue(t *testing.T) {
+	t.Setenv("SB_WORKERS", "4")
+	ch := minimalChannel + "workers: ${SB_WORKERS:-1}\nsource:\n  mllp:\n    listen: 127.0.0.1:0\n    max_message_size: ${SB_MAX:-1MiB}\n"
+	ch = strings.Replace(ch, "source:\n  mllp:\n    listen: 127.0.0.1:0\ndestinations", "destinations", 1)
+	cfg, err := Load(writeConfig(t, "", map[string]string{"a.yaml": ch}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cfg.ChannelList[0]
+	if c.Workers != 4 || c.Source.MLLP.MaxMessageSize != 1<<20 {
+		t.Errorf("workers %d max %d", c.Workers, c.Source.MLLP.MaxMessageSize)
+	}
+	if c.Tenant != "sandbox" || c.Destinations[0].NATS.Subject != DefaultSubject || c.Source.MLLP.Ack != AckOnReceive {
+		t.Errorf("defaults not applied: %+v", c)
+	}
+}
+
+func TestExpandEnv(t *testing.T) {
+	env := map[string]string{"A": "1", "EMPTY": ""}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	tests := map[string]string{
+		"${A}":            "1",
+		"x${A}y":          "x1y",
+		"${B:-dflt}":      "dflt",
+		"${EMPTY:-dflt}":  "dflt",
+		"${B}":            "",
+		"$$5":             "$5",
+		"pa$word":         "pa$word",
+		"${A:-x}${B:-y}z": "1yz",
+	}
+	for in, want := range tests {
+		if got, err := expandEnv(in, lookup); err != nil || got != want {
+			t.Errorf("expandEnv(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"${A", "${1X}", "${}"} {
+		if _, err := expandEnv(in, lookup); err == nil {
+			t.Errorf("expandEnv(%q) succeeded", in)
+		}
+	}
+}

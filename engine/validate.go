@@ -1,0 +1,241 @@
+package engine
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var (
+	channelName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+	tenantName  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+	acceptRule  = regexp.MustCompile(`^(\*|[A-Z0-9]{3})(\^(\*|[A-Z0-9]{3}))?$`)
+	streamName  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+)
+
+func (c *Config) validate() ConfigErrors {
+	errs := &errorList{file: c.File}
+	at := c.lines.line
+	switch c.Store.Driver {
+	case "sqlite":
+	default:
+		errs.add(at("store.driver"), "store.driver %q is not supported: use sqlite", c.Store.Driver)
+	}
+	switch strings.ToLower(c.Store.Synchronous) {
+	case "full", "normal", "off":
+	default:
+		errs.add(at("store.synchronous"), "store.synchronous %q: use full (safe), normal or off", c.Store.Synchronous)
+	}
+	if c.NATS.URL == "" {
+		checkListen(errs, at("nats.listen"), "nats.listen", c.NATS.Listen)
+	}
+	if c.NATS.SyncInterval != "always" {
+		if d, err := time.ParseDuration(c.NATS.SyncInterval); err != nil || d <= 0 {
+			errs.add(at("nats.sync_interval"), "nats.sync_interval %q: use always or a positive duration such as 1s", c.NATS.SyncInterval)
+		}
+	}
+	names := map[string]bool{}
+	for i, s := range c.NATS.Streams {
+		p := fmt.Sprintf("nats.streams[%d]", i)
+		if !streamName.MatchString(s.Name) || names[s.Name] {
+			errs.add(at(p+".name"), "stream name %q must be unique and use letters, digits, - and _", s.Name)
+		}
+		names[s.Name] = true
+		if len(s.Subjects) == 0 {
+			errs.add(at(p), "stream %q needs subjects, e.g. subjects: [\"fhir.>\"]", s.Name)
+		}
+	}
+	if c.HTTP.Listen != "off" {
+		checkListen(errs, at("http.listen"), "http.listen", c.HTTP.Listen)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs.add(at("log.level"), "log.level %q: use debug, info, warn or error", c.Log.Level)
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		errs.add(at("log.format"), "log.format %q: use text or json", c.Log.Format)
+	}
+	return errs.errs
+}
+
+func checkListen(errs *errorList, line int, key, addr string) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		errs.add(line, "%s %q is not host:port, e.g. 127.0.0.1:2575", key, addr)
+		return
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		errs.add(line, "%s %q: port must be 0-65535", key, addr)
+	}
+	if host != "" && net.ParseIP(host) == nil && host != "localhost" {
+		if _, err := net.LookupHost(host); err != nil {
+			errs.add(line, "%s %q: unknown host %q", key, addr, host)
+		}
+	}
+}
+
+func (ch *Channel) validate() ConfigErrors {
+	errs := &errorList{file: ch.File}
+	at := ch.lines.line
+	if !channelName.MatchString(ch.Name) {
+		errs.add(at("name"), "channel name %q: use 1-64 letters, digits, - and _ (e.g. name: adt-inbound)", ch.Name)
+	}
+	if !tenantName.MatchString(ch.Tenant) {
+		errs.add(at("tenant"), "tenant %q: use lower-case letters, digits, - and _ (it becomes a NATS subject token)", ch.Tenant)
+	}
+	ch.validateSource(errs)
+	for i, a := range ch.Accept {
+		if !acceptRule.MatchString(a) {
+			errs.add(at(fmt.Sprintf("accept[%d]", i)), "accept %q: write TYPE^TRIGGER such as ADT^A01, ADT^* or *", a)
+		}
+	}
+	if ch.Filter != "" {
+		f, err := compileFilter(ch.Filter)
+		if err != nil {
+			errs.add(at("filter"), "filter does not compile: %s", oneLine(err.Error()))
+		}
+		ch.filter = f
+	}
+	ch.validateMapping(errs)
+	ch.validateDestinations(errs)
+	if ch.Workers < 1 || ch.Workers > 64 {
+		errs.add(at("workers"), "workers %d: use 1 to 64", ch.Workers)
+	}
+	return errs.errs
+}
+
+func (ch *Channel) validateSource(errs *errorList) {
+	at := ch.lines.line
+	m := ch.Source.MLLP
+	if m == nil {
+		errs.add(at("source"), "source: declare one source, e.g. source: {mllp: {listen: \"127.0.0.1:2575\"}}")
+		return
+	}
+	checkListen(errs, at("source.mllp.listen"), "source.mllp.listen", m.Listen)
+	if m.Ack != AckOnReceive && m.Ack != AckOnProcessed {
+		errs.add(at("source.mllp.ack"), "ack %q: use %s (AA once stored) or %s (AA/AE after processing)", m.Ack, AckOnReceive, AckOnProcessed)
+	}
+	if m.MaxMessageSize < 1024 {
+		errs.add(at("source.mllp.max_message_size"), "max_message_size %d is too small: use at least 1KiB (default 16MiB)", m.MaxMessageSize)
+	}
+	if m.MaxConnections < 0 {
+		errs.add(at("source.mllp.max_connections"), "max_connections must be 0 (unlimited) or more")
+	}
+}
+
+func (ch *Channel) validateMapping(errs *errorList) {
+	at := ch.lines.line
+	if b := ch.Mapping.Bundle; b != "transaction" && b != "message" {
+		errs.add(at("mapping.bundle"), "bundle %q: use transaction or message", b)
+	}
+	ch.loc = time.UTC
+	if tz := ch.Mapping.TimeZone; tz != "" {
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			errs.add(at("mapping.timezone"), "timezone %q is not an IANA zone name such as America/New_York", tz)
+		}
+		ch.loc = loc
+	}
+	for k, v := range ch.Mapping.IdentifierSystems {
+		if !strings.Contains(v, ":") {
+			errs.add(at("mapping.identifier_systems."+k), "identifier system for %q must be a URI, e.g. urn:oid:1.2.3 or https://hospital.example/mrn", k)
+		}
+	}
+}
+
+func (ch *Channel) validateDestinations(errs *errorList) {
+	for i, d := range ch.Destinations {
+		p := fmt.Sprintf("destinations[%d]", i)
+		if d.NATS == nil {
+			errs.add(ch.lines.line(p), "destination %q: declare one output, e.g. nats: {subject: %q}", d.Name, DefaultSubject)
+			continue
+		}
+		t, err := parseSubject(d.NATS.Subject)
+		if err != nil {
+			errs.add(ch.lines.line(p+".nats.subject"), "%v", err)
+			continue
+		}
+		ch.subjects = append(ch.subjects, t)
+	}
+}
+
+// crossCheck finds conflicts between channels and with the engine config.
+func (c *Config) crossCheck() ConfigErrors {
+	var errs ConfigErrors
+	names, addrs := map[string]*Channel{}, map[string]*Channel{}
+	for _, ch := range c.ChannelList {
+		if prev, ok := names[ch.Name]; ok {
+			errs = append(errs, &ConfigError{File: ch.File, Line: ch.lines.line("name"), Msg: fmt.Sprintf("channel name %q is already used by %s", ch.Name, prev.File)})
+		}
+		names[ch.Name] = ch
+		if ch.Disabled || ch.Source.MLLP == nil {
+			continue
+		}
+		addr := ch.Source.MLLP.Listen
+		if prev, ok := addrs[addr]; ok && !strings.HasSuffix(addr, ":0") {
+			errs = append(errs, &ConfigError{File: ch.File, Line: ch.lines.line("source.mllp.listen"), Msg: fmt.Sprintf("listen address %s is already used by channel %q (%s)", addr, prev.Name, prev.File)})
+		}
+		addrs[addr] = ch
+		errs = append(errs, c.checkStreams(ch)...)
+	}
+	return errs
+}
+
+// checkStreams makes sure every destination subject lands in a stream:
+// otherwise JetStream would refuse each publish at run time.
+func (c *Config) checkStreams(ch *Channel) ConfigErrors {
+	var errs ConfigErrors
+	for i, t := range ch.subjects {
+		probe := t.render(func(p subjectPart) string {
+			if p.name == "tenant" {
+				return ch.Tenant
+			}
+			if p.name == "channel" {
+				return ch.Name
+			}
+			return "X"
+		})
+		if !c.streamCovers(probe) {
+			errs = append(errs, &ConfigError{File: ch.File, Line: ch.lines.line(fmt.Sprintf("destinations[%d].nats.subject", i)),
+				Msg: fmt.Sprintf("subject %q is not captured by any stream in nats.streams of %s: add a matching subject such as %q", probe, c.File, firstToken(probe)+".>")})
+		}
+	}
+	return errs
+}
+
+func (c *Config) streamCovers(subject string) bool {
+	for _, s := range c.NATS.Streams {
+		for _, f := range s.Subjects {
+			if subjectMatches(f, subject) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func subjectMatches(filter, subject string) bool {
+	f, s := strings.Split(filter, "."), strings.Split(subject, ".")
+	for i, tok := range f {
+		if tok == ">" {
+			return len(s) > i
+		}
+		if i >= len(s) || (tok != "*" && tok != s[i]) {
+			return false
+		}
+	}
+	return len(f) == len(s)
+}
+
+func firstToken(s string) string {
+	tok, _, _ := strings.Cut(s, ".")
+	return tok
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,4 @@
+package mllp
+
+// ControlID exposes controlID to the external tests.
+var ControlID = controlID

@@ -15,13 +15,14 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/switchboard-hl7/switchboard/internal/natstest"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) {
 	// The external-server tests need a nats-server binary; build it once
 	// here, not in each test. A failure is reported by those tests.
-	natsServerBin, natsServerErr = buildNATSServer()
+	_, _ = natstest.Binary()
 	// nats-server v2.15 and nats.go v1.55 stop all their goroutines on
 	// Shutdown and Close, so nothing needs ignoring.
 	goleak.VerifyTestMain(m)

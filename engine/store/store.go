@@ -101,10 +101,13 @@ type Event struct {
 
 // Update records the outcome of processing a message.
 type Update struct {
-	ID      int64
-	Status  Status // required
-	Error   string // replaces the stored error; empty clears it
+	ID int64
+	// Status is the new status; empty leaves status and error unchanged
+	// (an update that only records an ACK or events).
+	Status  Status
+	Error   string // replaces the stored error when Status is set; empty clears it
 	AckCode string // empty leaves the stored code unchanged
+	Ack     []byte // the ACK sent; nil leaves the stored one unchanged
 	Output  []byte // nil leaves the stored output unchanged
 	// Attempts replaces the stored count; zero leaves it unchanged.
 	Attempts int

@@ -234,6 +234,28 @@ func TestUpdate_RecordsOutcome(t *testing.T) {
 	}
 }
 
+func TestUpdate_AckOnlyKeepsStatusAndError(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	ctx := context.Background()
+	m := testMessage("c", "1")
+	m.Ack, m.AckCode = nil, ""
+	id := mustAppend(t, s, m)
+	if err := s.Update(ctx, Update{ID: id, Status: StatusError, Error: "map: boom"}); err != nil {
+		t.Fatal(err)
+	}
+	ack := []byte("MSH|^~\\&|A\rMSA|AE|1\r")
+	if err := s.Update(ctx, Update{ID: id, AckCode: "AE", Ack: ack, Events: []Event{{Stage: "ack", Detail: "AE"}}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != StatusError || got.Error != "map: boom" || got.AckCode != "AE" || string(got.Ack) != string(ack) {
+		t.Errorf("got status %q error %q ack code %q ack %q", got.Status, got.Error, got.AckCode, got.Ack)
+	}
+}
+
 func TestUpdate_MissingMessageIsErrNotFound(t *testing.T) {
 	s, _ := openTest(t, Options{})
 	err := s.Update(context.Background(), Update{ID: 7, Status: StatusSent, Events: []Event{{Stage: "x"}}})

@@ -19,7 +19,9 @@ const (
 	upsertOutputSQL = `INSERT INTO outputs (message_id, output) VALUES (?, ?)
 		ON CONFLICT (message_id) DO UPDATE SET output = excluded.output`
 	insertEventSQL   = `INSERT INTO events (message_id, time, stage, status, detail) VALUES (?, ?, ?, ?, ?)`
-	updateMessageSQL = `UPDATE messages SET status = ?, error = ?,
+	updateAckSQL     = `UPDATE bodies SET ack = ? WHERE message_id = ?`
+	updateMessageSQL = `UPDATE messages SET status = COALESCE(NULLIF(?1, ''), status),
+		error = CASE WHEN ?1 = '' THEN error ELSE ?2 END,
 		ack_code = COALESCE(NULLIF(?, ''), ack_code),
 		attempts = COALESCE(NULLIF(?, 0), attempts),
 		updated_at = ?
@@ -30,7 +32,7 @@ const (
 // the pool, not on a transaction, so that every transaction on the one
 // write connection reuses them.
 type writeStmts struct {
-	insertMessage, insertBodies, upsertOutput, insertEvent, updateMessage *sql.Stmt
+	insertMessage, insertBodies, upsertOutput, insertEvent, updateMessage, updateAck *sql.Stmt
 }
 
 func prepareWrites(db *sql.DB) (*writeStmts, error) {
@@ -44,6 +46,7 @@ func prepareWrites(db *sql.DB) (*writeStmts, error) {
 		{&s.upsertOutput, upsertOutputSQL},
 		{&s.insertEvent, insertEventSQL},
 		{&s.updateMessage, updateMessageSQL},
+		{&s.updateAck, updateAckSQL},
 	} {
 		stmt, err := db.Prepare(p.sql)
 		if err != nil {
@@ -57,7 +60,7 @@ func prepareWrites(db *sql.DB) (*writeStmts, error) {
 
 func (s *writeStmts) close() error {
 	var errs []error
-	for _, stmt := range []*sql.Stmt{s.insertMessage, s.insertBodies, s.upsertOutput, s.insertEvent, s.updateMessage} {
+	for _, stmt := range []*sql.Stmt{s.insertMessage, s.insertBodies, s.upsertOutput, s.insertEvent, s.updateMessage, s.updateAck} {
 		if stmt != nil {
 			errs = append(errs, stmt.Close())
 		}
@@ -80,6 +83,7 @@ func (s *writeStmts) bind(ctx context.Context, tx *sql.Tx, c *clock) *writeTx {
 		upsertOutput:  tx.StmtContext(ctx, s.upsertOutput),
 		insertEvent:   tx.StmtContext(ctx, s.insertEvent),
 		updateMessage: tx.StmtContext(ctx, s.updateMessage),
+		updateAck:     tx.StmtContext(ctx, s.updateAck),
 	}}
 }
 
@@ -222,7 +226,7 @@ func (s *SQLite) UpdateAsync(u Update, done func(error)) {
 }
 
 func checkUpdate(u Update) error {
-	if !u.Status.Valid() {
+	if u.Status != "" && !u.Status.Valid() {
 		return fmt.Errorf("unknown status %q", u.Status)
 	}
 	return nil
@@ -244,6 +248,11 @@ func (u Update) apply(tx *writeTx) error {
 	}
 	if n == 0 {
 		return ErrNotFound
+	}
+	if u.Ack != nil {
+		if _, err := tx.updateAck.ExecContext(tx.ctx, u.Ack, u.ID); err != nil {
+			return fmt.Errorf("update ack: %w", err)
+		}
 	}
 	return tx.finish(u.ID, u.Output, u.Events, now)
 }

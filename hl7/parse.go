@@ -166,3 +166,27 @@ func pointers(segs []Segment) []*Segment {
 	}
 	return out
 }
+
+// Salvage returns a best-effort header for data that Parse refused (bad
+// encoding characters, say), so that a negative acknowledgement can still
+// echo its MSH-10: the first line split at the byte after "MSH", read
+// with the default component delimiters. It returns nil when data does
+// not start with MSH.
+func Salvage(data []byte) *Message {
+	s := strings.TrimPrefix(string(data), bom)
+	if len(s) < 4 || s[:3] != "MSH" {
+		return nil
+	}
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	d := DefaultDelimiters
+	d.Field = s[3]
+	m := &Message{Delimiters: d}
+	fields := strings.Split(s[4:], string(d.Field))
+	f := make([]string, 0, len(fields)+2)
+	f = append(f, "MSH", string(d.Field))
+	f = append(f, fields...)
+	m.Segments = []*Segment{{fields: f, term: "\r", d: &m.Delimiters}}
+	return m
+}

@@ -276,3 +276,21 @@ func TestSplitBatch_Envelope(t *testing.T) {
 		}
 	}
 }
+
+func TestSalvage_KeepsControlIDOfRefusedMessage(t *testing.T) {
+	raw := []byte("MSH|^~\\\\&|A|B|C|D|2024||ORU^R01|MSGID5|T|2.6\rPID|1\r")
+	if _, err := Parse(raw); err == nil {
+		t.Fatal("Parse accepted repeated encoding characters")
+	}
+	m := Salvage(raw)
+	if m == nil || m.ControlID() != "MSGID5" || m.Version() != "2.6" {
+		t.Fatalf("Salvage = %+v", m)
+	}
+	ack, err := Parse(BuildAck(m, AckOptions{Code: AR}))
+	if err != nil || ack.Get("MSA-2") != "MSGID5" {
+		t.Fatalf("NAK of salvaged header: %v, MSA-2 %q", err, ack.Get("MSA-2"))
+	}
+	if Salvage([]byte("hello")) != nil {
+		t.Error("Salvage of non-HL7 returned a header")
+	}
+}

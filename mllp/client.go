@@ -175,7 +175,7 @@ func (c *Client) conn(ctx context.Context) (*clientConn, error) {
 		return nil, fmt.Errorf("dial %s: %w", c.Addr, net.ErrClosed)
 	}
 	c.cc = cc
-	c.logger().Info("mllp: connected", "addr", c.Addr, "local", nc.LocalAddr().String())
+	c.logger().Debug("mllp: connected", "addr", c.Addr, "local", nc.LocalAddr().String())
 	return cc, nil
 }
 

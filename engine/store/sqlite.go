@@ -30,6 +30,10 @@ type Options struct {
 	// BusyTimeout is how long a connection waits for a lock held by
 	// another connection; default 5s.
 	BusyTimeout time.Duration
+	// GatherDelay is how long the writer may hold a commit open for the
+	// callers it expects back (see writer.gather); default 500µs, a
+	// negative value disables it.
+	GatherDelay time.Duration
 }
 
 func (o *Options) fill() error {
@@ -40,6 +44,9 @@ func (o *Options) fill() error {
 	case "FULL", "NORMAL", "OFF":
 	default:
 		return fmt.Errorf("synchronous %q: want FULL, NORMAL or OFF", o.Synchronous)
+	}
+	if o.GatherDelay == 0 {
+		o.GatherDelay = 500 * time.Microsecond
 	}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 1000
@@ -68,6 +75,8 @@ type SQLite struct {
 	read   *sql.DB
 	write  *sql.DB // nil when opened read-only
 	w      *writer // nil when opened read-only
+	ckptDB *sql.DB // the checkpointer's connection; nil when read-only
+	ckpt   *checkpointer
 	closed atomic.Bool
 }
 
@@ -104,8 +113,13 @@ func open(path string, opts Options) (*SQLite, error) {
 	}
 	// Readers open after the writer has made the file a WAL database.
 	s.read = openDB(abs, opts, true, opts.ReadConns)
-	w, err := newWriter(s.write, opts.MaxBatch)
+	s.ckptDB = openDB(abs, opts, false, 1)
+	finishWAL := new(atomic.Bool) // set by the checkpointer, cleared by the writer
+	s.ckpt = startCheckpointer(s.ckptDB, finishWAL)
+	w, err := newWriter(s.write, opts.MaxBatch, opts.GatherDelay, s.ckpt.notify, finishWAL)
 	if err != nil {
+		s.ckpt.close()
+		s.ckptDB.Close()
 		s.read.Close()
 		s.write.Close()
 		return nil, err
@@ -188,6 +202,8 @@ func connectHook(opts Options, readOnly bool) func(*sqlite3.SQLiteConn) error {
 			fmt.Sprintf("PRAGMA journal_size_limit = %d", walSizeLimit),
 			// Index pages of a large log stay cached for the writer.
 			"PRAGMA cache_size = -32768",
+			// Checkpoints run on their own connection (checkpoint.go).
+			"PRAGMA wal_autocheckpoint = 0",
 		)
 	}
 	// After journal_mode: the driver builds SQLite to give connections
@@ -234,6 +250,8 @@ func (s *SQLite) Close() error {
 	var errs []error
 	if s.w != nil {
 		errs = append(errs, s.w.close())
+		s.ckpt.close()
+		errs = append(errs, s.ckptDB.Close())
 	}
 	errs = append(errs, s.read.Close())
 	if s.write != nil {

@@ -7,18 +7,30 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // writer is the single goroutine that writes. It takes the first queued
 // op, drains whatever else is already queued (up to maxBatch) into the same
-// transaction, commits once and then reports to every op. There is no
-// waiting for more ops: at low rates each write commits alone and at once,
-// under load batches grow by themselves while the previous commit syncs.
+// transaction, commits once and then reports to every op. At low rates each
+// write commits alone and at once; under load batches grow while the
+// previous commit syncs, and gather holds a commit briefly for callers that
+// are about to come back.
 type writer struct {
 	db       *sql.DB
 	stmts    *writeStmts
 	clock    clock // used by the writer goroutine only
 	maxBatch int
+
+	onCommit    func()       // after each commit; must not block
+	finishWAL   *atomic.Bool // the checkpointer asks for a checkpoint here
+	gatherDelay time.Duration
+	deferred    []*op        // async ops waiting for a commit (writer goroutine only)
+	deferredAt  time.Time    // when the oldest deferred op was deferred
+	queuedSync  atomic.Int64 // waiting callers' ops in the queue
+	peak        int          // callers seen in one commit cycle, recently
+	peakAt      time.Time
+	timer       *time.Timer
 
 	mu     sync.RWMutex // held for reading while sending on ops
 	closed bool
@@ -34,9 +46,10 @@ type writer struct {
 type op struct {
 	apply func(*writeTx) error
 	done  func(error)
+	sync  bool // a caller blocks until the commit (Append, Update)
 }
 
-func newWriter(db *sql.DB, maxBatch int) (*writer, error) {
+func newWriter(db *sql.DB, maxBatch int, gatherDelay time.Duration, onCommit func(), finishWAL *atomic.Bool) (*writer, error) {
 	var last int64
 	if err := db.QueryRow("SELECT COALESCE(MAX(received_at), 0) FROM messages").Scan(&last); err != nil {
 		return nil, fmt.Errorf("read last receive time: %w", err)
@@ -51,7 +64,11 @@ func newWriter(db *sql.DB, maxBatch int) (*writer, error) {
 		clock:    clock{last},
 		maxBatch: maxBatch,
 		ops:      make(chan *op, maxBatch),
-		exited:   make(chan struct{}),
+
+		gatherDelay: gatherDelay,
+		onCommit:    onCommit,
+		finishWAL:   finishWAL,
+		exited:      make(chan struct{}),
 	}
 	go w.run()
 	return w, nil
@@ -69,10 +86,16 @@ func (w *writer) submit(ctx context.Context, o *op) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if o.sync {
+		w.queuedSync.Add(1)
+	}
 	select {
 	case w.ops <- o:
 		return nil
 	case <-ctx.Done():
+		if o.sync {
+			w.queuedSync.Add(-1)
+		}
 		return ctx.Err()
 	}
 }
@@ -81,7 +104,7 @@ func (w *writer) submit(ctx context.Context, o *op) error {
 // ctx's error and the write may still commit.
 func (w *writer) do(ctx context.Context, apply func(*writeTx) error) error {
 	result := make(chan error, 1)
-	if err := w.submit(ctx, &op{apply: apply, done: func(err error) { result <- err }}); err != nil {
+	if err := w.submit(ctx, &op{apply: apply, done: func(err error) { result <- err }, sync: true}); err != nil {
 		return err
 	}
 	select {
@@ -96,17 +119,105 @@ func (w *writer) run() {
 	defer close(w.exited)
 	batch := make([]*op, 0, w.maxBatch)
 	errs := make([]error, w.maxBatch)
-	for first := range w.ops {
+	for {
+		first, ok := w.next()
+		if !ok {
+			break
+		}
 		batch = w.drain(append(batch[:0], first))
+		batch = w.gather(batch)
+		batch = w.withDeferred(batch)
+		if len(batch) == 0 {
+			continue
+		}
 		w.commit(batch, errs[:len(batch)])
+		w.observe(batch)
 		for i, o := range batch {
 			o.done(errs[i])
 			batch[i], errs[i] = nil, nil // let the ops be collected
 		}
+		if w.finishWAL.Swap(false) {
+			// Between transactions no frame is added while this runs, so
+			// it completes the WAL and the next commit restarts it.
+			_, _ = w.db.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
+	// Closing: commit what was deferred.
+	if batch = w.withDeferred(batch[:0]); len(batch) > 0 {
+		w.commit(batch, errs[:len(batch)])
+		for i, o := range batch {
+			o.done(errs[i])
+		}
 	}
 }
 
+// Async writes (UpdateAsync: a pipeline recording outcomes) are deferred
+// while callers wait for commits, and committed together once enough have
+// gathered or the oldest has waited asyncDelay. Each commit that a caller
+// waits for then carries its own few pages, not every outcome recorded
+// since the last one, and outcomes share index and table pages when they
+// are written many at a time.
+const (
+	asyncDelay = 10 * time.Millisecond
+	asyncBatch = 256
+)
+
+// next returns the next op to start a batch with: a queued one, or nil
+// when deferred async ops are due. ok is false once the queue is closed.
+func (w *writer) next() (o *op, ok bool) {
+	if len(w.deferred) == 0 {
+		o, ok = <-w.ops
+		return w.took(o), ok
+	}
+	wait := asyncDelay - time.Since(w.deferredAt)
+	if wait <= 0 {
+		return nil, true
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case o, ok = <-w.ops:
+		if !ok {
+			return nil, false
+		}
+		return w.took(o), true
+	case <-t.C:
+		return nil, true
+	}
+}
+
+// withDeferred moves async ops out of batch into the deferred list, and
+// back in (oldest first) when they are due: the list is full or old, or
+// the batch has no caller waiting anyway.
+func (w *writer) withDeferred(batch []*op) []*op {
+	syncOps := batch[:0]
+	for _, o := range batch {
+		if o == nil {
+			continue
+		}
+		if o.sync {
+			syncOps = append(syncOps, o)
+			continue
+		}
+		if len(w.deferred) == 0 {
+			w.deferredAt = time.Now()
+		}
+		w.deferred = append(w.deferred, o)
+	}
+	due := len(syncOps) == 0 || len(w.deferred) >= asyncBatch || time.Since(w.deferredAt) >= asyncDelay
+	if !due || len(w.deferred) == 0 {
+		return syncOps
+	}
+	room := w.maxBatch - len(syncOps)
+	n := min(room, len(w.deferred))
+	out := append(syncOps, w.deferred[:n]...)
+	w.deferred = append(w.deferred[:0], w.deferred[n:]...)
+	w.deferredAt = time.Now()
+	return out
+}
+
 // drain adds the ops already queued to batch, without waiting for more.
+// A nil first op (deferred ops due) is dropped by withDeferred.
 func (w *writer) drain(batch []*op) []*op {
 	for len(batch) < w.maxBatch {
 		select {
@@ -114,12 +225,79 @@ func (w *writer) drain(batch []*op) []*op {
 			if !ok {
 				return batch
 			}
-			batch = append(batch, o)
+			batch = append(batch, w.took(o))
 		default:
 			return batch
 		}
 	}
 	return batch
+}
+
+// took accounts for an op leaving the queue.
+func (w *writer) took(o *op) *op {
+	if o != nil && o.sync {
+		w.queuedSync.Add(-1)
+	}
+	return o
+}
+
+// gather holds the batch open, for at most gatherDelay, until it has as
+// many waiting callers as recent commit cycles had. Callers such as MLLP
+// connections each wait for their commit and then send their next write
+// within a fraction of a millisecond; without this, four of them settle
+// into two groups of two that take turns on the fsync, and the disk does
+// twice the syncs for the same work (PostgreSQL's commit_delay, made
+// adaptive). A lone caller, or a batch of async ops only, never waits.
+func (w *writer) gather(batch []*op) []*op {
+	want, have := w.peak, countSync(batch)
+	if w.gatherDelay <= 0 || have == 0 || have >= want {
+		return batch
+	}
+	if w.timer == nil {
+		w.timer = time.NewTimer(w.gatherDelay)
+	} else {
+		w.timer.Reset(w.gatherDelay)
+	}
+	defer w.timer.Stop()
+	for have < want && len(batch) < w.maxBatch {
+		select {
+		case o, ok := <-w.ops:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, w.took(o))
+			if o.sync {
+				have++
+			}
+		case <-w.timer.C:
+			return batch
+		}
+	}
+	return batch
+}
+
+// peakWindow is how long the largest cycle is remembered: a caller that
+// went quiet costs at most this long of needless gathering.
+const peakWindow = 100 * time.Millisecond
+
+// observe records how many callers took part in the cycle just committed
+// (those in the batch and those already queued for the next one) and
+// keeps the largest seen within peakWindow.
+func (w *writer) observe(batch []*op) {
+	n := countSync(batch) + int(w.queuedSync.Load())
+	if now := time.Now(); n >= w.peak || now.Sub(w.peakAt) > peakWindow {
+		w.peak, w.peakAt = n, now
+	}
+}
+
+func countSync(batch []*op) int {
+	n := 0
+	for _, o := range batch {
+		if o != nil && o.sync {
+			n++
+		}
+	}
+	return n
 }
 
 // commit runs batch in one transaction and leaves each op's result in
@@ -177,6 +355,9 @@ func (w *writer) runTx(ops []*op, errs []error) (failed int, err error) {
 	}
 	w.commits.Add(1)
 	w.nops.Add(uint64(n))
+	if w.onCommit != nil {
+		w.onCommit()
+	}
 	return -1, nil
 }
 

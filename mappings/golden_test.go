@@ -1,0 +1,57 @@
+package mappings
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/switchboard-hl7/switchboard/hl7"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/fhir/golden/*.json from the current mapping")
+
+// TestGolden maps one ADT and one ORU (the IG's own test messages) and
+// compares the bundles with reviewed files. After a deliberate change:
+// go test ./mappings -run Golden -update, then read the diff.
+func TestGolden(t *testing.T) {
+	m := mustMapper(t, Options{
+		Namespace: "golden",
+		// The sender of both messages is at +01:00 (MSH-7).
+		Location:          time.FixedZone("UTC+1", 3600),
+		IdentifierSystems: map[string]string{"V2FHIR": "https://v2fhir.example.org/patient-mrn"},
+	})
+	for _, name := range []string{"adt_a01_v2tofhir_1", "oru_r01_v2tofhir_1"} {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("..", "testdata", name+".hl7"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg, err := hl7.Parse(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := m.MapJSON(msg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := indent(t, out)
+			path := filepath.Join("..", "testdata", "fhir", "golden", name+".json")
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from %s; run with -update and review the diff", name, path)
+			}
+		})
+	}
+}

@@ -1,0 +1,76 @@
+package mappings
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+)
+
+// Resource ids are deterministic, so mapping the same message twice (a
+// replay, a resend) yields the same ids and the transaction's PUTs are
+// idempotent upserts, and a later message about the same thing (an A08
+// after an A01, a corrected result) updates the same resource.
+//
+// An id is a UUID (RFC 9562 version 8, the name-based layout its appendix
+// B.2 gives for SHA-256) made from SHA-256 over the mapper's Namespace, the
+// resource type and the parts of its business key, each length-prefixed so
+// that no two different keys hash the same input. The business keys:
+//
+//   - Patient: the first PID-3 identifier (CX.1) with its assigning authority
+//     as sent (CX.4, all three parts), not the system it maps to, so that
+//     changing IdentifierSystems never changes ids. Without PID-3: PID-2,
+//     then PID-4. Without any: the message (MSH-3, MSH-4, MSH-10, MSH-7)
+//     and the PID's position, so a replay still upserts but two messages
+//     never merge an unidentified patient.
+//   - Encounter: PV1-19 (visit number) with its authority. Without it: the
+//     patient id and PV1-44 (admit time), which A01, A08 and A03 of one stay
+//     share. Without both: the message and the PV1's position.
+//   - DiagnosticReport: OBR-3 (or ORC-3) filler order number with its
+//     namespace, else OBR-2 (or ORC-2) placer number, each tagged so they
+//     cannot collide, plus the OBR-4 code (senders reuse one order number
+//     for every panel of a requisition). Without either number: the
+//     message and the OBR's position.
+//   - Observation: its report's id, OBX-3 (first coding's system and code)
+//     and OBX-4 (sub-id), so a corrected result (OBX-11 C) replaces the
+//     preliminary one. A second OBX with the same key under the same OBR
+//     gets "#2", "#3"... in message order. Without OBX-3: the OBX position.
+//   - Practitioner: XCN.1 with XCN.9; Organization: XON.10 (else XON.3)
+//     with XON.6; Location: the PL path from facility down to the level.
+//     Without an identifier they are not created: the reference carries
+//     only a display, because a name is not an identity.
+//   - Bundle and MessageHeader: the message (MSH-3, MSH-4, MSH-10, MSH-7).
+func (r *run) id(typ string, parts ...string) string {
+	var b [36]byte
+	return string(appendUUID(b[:0], r.uuid(typ, parts...)))
+}
+
+// uuid is the id's 16 bytes.
+func (r *run) uuid(typ string, parts ...string) [16]byte {
+	k := r.key[:0]
+	k = appendPart(k, r.m.namespace)
+	k = appendPart(k, typ)
+	for _, p := range parts {
+		k = appendPart(k, p)
+	}
+	r.key = k
+	sum := sha256.Sum256(k)
+	sum[6] = sum[6]&0x0f | 0x80 // version 8
+	sum[8] = sum[8]&0x3f | 0x80 // RFC 9562 variant
+	return [16]byte(sum[:16])
+}
+
+func appendPart(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// appendUUID appends u in the 8-4-4-4-12 form.
+func appendUUID(b []byte, u [16]byte) []byte {
+	const hexDigits = "0123456789abcdef"
+	for i, c := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b = append(b, '-')
+		}
+		b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
+	}
+	return b
+}

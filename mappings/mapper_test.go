@@ -1,0 +1,283 @@
+package mappings
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-hl7/switchboard/fhir"
+	"github.com/switchboard-hl7/switchboard/hl7"
+)
+
+func parse(t testing.TB, text string) *hl7.Message {
+	t.Helper()
+	msg, err := hl7.Parse([]byte(strings.ReplaceAll(text, "\n", "\r")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msg
+}
+
+const oruText = `MSH|^~\&|LAB|LABFAC|EHR|HOSP|20240501103000-0400||ORU^R01^ORU_R01|MSG001|P|2.5.1
+PID|1||MRN001^^^HOSP^MR||Doe^Jane||19800101|F
+PV1|1|O|CLINIC^^^HOSP||||||||||||||||V001^^^HOSP^VN
+ORC|RE|P1^EHR|F1^LAB
+OBR|1|P1^EHR|F1^LAB|24323-8^CMP^LN|||20240501080000-0400||||||||||||||||||F
+OBX|1|NM|2345-7^Glucose^LN||98|mg/dL^^UCUM|70-99|N|||P
+OBX|2|NM|2160-0^Creatinine^LN||1.40|mg/dL^^UCUM|0.60-1.20|H|||P
+OBX|3|NM|2160-0^Creatinine^LN||1.41|mg/dL^^UCUM|0.60-1.20|H|||P
+`
+
+func TestMap_IDsAreDeterministicAndNamespaced(t *testing.T) {
+	msg := parse(t, oruText)
+	a, b := mustMapper(t, Options{Namespace: "tenant-a"}), mustMapper(t, Options{Namespace: "tenant-b"})
+	x1, err := a.MapJSON(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x2, _ := a.MapJSON(msg)
+	if !bytes.Equal(x1, x2) {
+		t.Fatal("the same message mapped twice gave different bytes")
+	}
+	// Another Mapper with the same options agrees: nothing depends on
+	// process state.
+	x3, _ := mustMapper(t, Options{Namespace: "tenant-a"}).MapJSON(msg)
+	if !bytes.Equal(x1, x3) {
+		t.Fatal("two mappers with the same options disagree")
+	}
+	y, _ := b.MapJSON(msg)
+	ids := func(b []byte) []string {
+		return regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindAllString(string(b), -1)
+	}
+	idA, idB := ids(x1), ids(y)
+	if len(idA) != 9 || len(idA) != len(idB) {
+		t.Fatalf("ids: %d and %d", len(idA), len(idB))
+	}
+	for i := range idA {
+		if idA[i] == idB[i] {
+			t.Errorf("id %s is the same in two namespaces", idA[i])
+		}
+	}
+	uuid := regexp.MustCompile(`^"id":"[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"$`)
+	for _, id := range idA {
+		if !uuid.MatchString(id) {
+			t.Errorf("%s is not an RFC 9562 version 8 UUID", id)
+		}
+	}
+}
+
+// A corrected result (OBX-11 C) in a later message must update the
+// Observation the preliminary one created; so must a changed value.
+func TestMap_CorrectedResultKeepsItsID(t *testing.T) {
+	m := mustMapper(t, Options{})
+	prelim, err := m.Map(parse(t, oruText))
+	if err != nil {
+		t.Fatal(err)
+	}
+	corrected := strings.NewReplacer("|MSG001|", "|MSG002|", "||1.40|", "||1.38|", "|H|||P\nOBX|3", "|H|||C\nOBX|3").Replace(oruText)
+	final, err := m.Map(parse(t, corrected))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byCode := func(b *fhir.Bundle) map[string][]*fhir.Observation {
+		out := map[string][]*fhir.Observation{}
+		for _, e := range b.Entry {
+			if o, ok := e.Resource.(*fhir.Observation); ok {
+				out[o.Code.Coding[0].Code] = append(out[o.Code.Coding[0].Code], o)
+			}
+		}
+		return out
+	}
+	p, f := byCode(prelim), byCode(final)
+	if p["2160-0"][0].ID != f["2160-0"][0].ID || f["2160-0"][0].Status != "corrected" {
+		t.Errorf("corrected creatinine: id %s → %s, status %s", p["2160-0"][0].ID, f["2160-0"][0].ID, f["2160-0"][0].Status)
+	}
+	if string(f["2160-0"][0].ValueQuantity.Value) != "1.38" {
+		t.Errorf("value %s", f["2160-0"][0].ValueQuantity.Value)
+	}
+	// Two OBX with the same code and no sub-id under one OBR: distinct ids.
+	if len(p["2160-0"]) != 2 || p["2160-0"][0].ID == p["2160-0"][1].ID {
+		t.Errorf("repeated OBX-3 share an id")
+	}
+	if p["2345-7"][0].ID != f["2345-7"][0].ID {
+		t.Error("an unchanged result got a new id")
+	}
+	if prelim.ID == final.ID {
+		t.Error("two messages have the same bundle id")
+	}
+}
+
+func TestMap_BundleShape(t *testing.T) {
+	b, err := mustMapper(t, Options{}).Map(parse(t, oruText))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, e := range b.Entry {
+		types = append(types, e.Resource.ResourceType())
+	}
+	want := "Patient Encounter DiagnosticReport Observation Observation Observation Location Location"
+	if got := strings.Join(types, " "); got != want {
+		t.Errorf("entries %s\nwant    %s", got, want)
+	}
+	if b.Type != "transaction" || b.Timestamp != "2024-05-01T10:30:00-04:00" {
+		t.Errorf("type %q timestamp %q", b.Type, b.Timestamp)
+	}
+	dr := b.Entry[2].Resource.(*fhir.DiagnosticReport)
+	if len(dr.Result) != 3 || dr.Result[0].Reference != b.Entry[3].FullURL {
+		t.Errorf("report results %v", dr.Result)
+	}
+	obs := b.Entry[3].Resource.(*fhir.Observation)
+	if obs.Subject.Reference != b.Entry[0].FullURL || obs.Encounter.Reference != b.Entry[1].FullURL {
+		t.Errorf("observation subject %v encounter %v", obs.Subject, obs.Encounter)
+	}
+}
+
+func TestMap_MessageBundle(t *testing.T) {
+	b, err := mustMapper(t, Options{BundleType: BundleMessage}).Map(parse(t, oruText))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, ok := b.Entry[0].Resource.(*fhir.MessageHeader)
+	if !ok || b.Type != "message" {
+		t.Fatalf("first entry %T, type %s", b.Entry[0].Resource, b.Type)
+	}
+	if h.EventCoding.Code != "R01" || h.Source.Name != "LAB" || h.Source.EndpointExt == nil || len(h.Focus) != 1 {
+		t.Errorf("header %+v", h)
+	}
+	for _, e := range b.Entry {
+		if e.Request != nil {
+			t.Errorf("message entry with a request")
+		}
+	}
+}
+
+func TestMap_Errors(t *testing.T) {
+	m := mustMapper(t, Options{})
+	for _, tc := range []struct {
+		name, text string
+		want       error
+		contains   string
+	}{
+		{"unsupported type", "MSH|^~\\&|A|B|||20240101||MDM^T02|1|P|2.5", ErrUnsupported, "MDM^T02"},
+		{"unsupported trigger", "MSH|^~\\&|A|B|||20240101||ADT^A40|1|P|2.5\nPID|1||1^^^A", ErrUnsupported, "ADT^A40"},
+		{"ORU without PID", "MSH|^~\\&|A|B|||20240101||ORU^R01|1|P|2.5\nOBR|1||F^L|1^x^L", ErrMalformed, "no PID"},
+		{"ORU without OBR", "MSH|^~\\&|A|B|||20240101||ORU^R01|1|P|2.5\nPID|1||1^^^A", ErrMalformed, "no OBR"},
+		{"ADT without PID", "MSH|^~\\&|A|B|||20240101||ADT^A01|1|P|2.5\nPV1|1|I", ErrMalformed, "no PID"},
+		{"no message type", "MSH|^~\\&|A|B|||20240101|||1|P|2.5\nPID|1", ErrMalformed, "MSH-9"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := parse(t, tc.text)
+			b, err := m.Map(msg)
+			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.contains) || b != nil {
+				t.Errorf("Map: %v (bundle %v), want %v containing %q", err, b != nil, tc.want, tc.contains)
+			}
+			if out, err := m.MapJSON(msg); !errors.Is(err, tc.want) || out != nil {
+				t.Errorf("MapJSON: %v", err)
+			}
+		})
+	}
+	if _, err := m.Map(nil); !errors.Is(err, ErrMalformed) {
+		t.Errorf("nil message: %v", err)
+	}
+	if _, err := m.Map(&hl7.Message{}); !errors.Is(err, ErrMalformed) {
+		t.Errorf("empty message: %v", err)
+	}
+}
+
+func TestSupported(t *testing.T) {
+	for _, ok := range [][2]string{{"ORU", "R01"}, {"ADT", "A01"}, {"ADT", "A03"}, {"ADT", "A04"}, {"ADT", "A08"}, {"ADT", "A28"}, {"ADT", "A31"}, {"ADT", "A13"}} {
+		if !Supported(ok[0], ok[1]) {
+			t.Errorf("%s^%s not supported", ok[0], ok[1])
+		}
+	}
+	for _, no := range [][2]string{{"ADT", "A40"}, {"MDM", "T02"}, {"ORU", "R30"}, {"ORM", "O01"}, {"", ""}} {
+		if Supported(no[0], no[1]) {
+			t.Errorf("%s^%s supported", no[0], no[1])
+		}
+	}
+}
+
+func TestMap_ADTEncounter(t *testing.T) {
+	m := mustMapper(t, Options{})
+	text := `MSH|^~\&|ADT|HOSP|||20240501103000||ADT^A01^ADT_A01|C1|P|2.5.1
+EVN|A01|20240501103000
+PID|1||MRN001^^^HOSP^MR||Doe^Jane||19800101|F
+PV1|1|I|4W^401^B^HOSP||||1234^Attend^Ann^^^DR^^^NPI^L^^^NPI|^Refer^Rob|||MED||||||||V100^^^HOSP^VN|||||||||||||||||||||||||20240501090000
+`
+	status := func(text string) (string, string) {
+		b, err := m.Map(parse(t, text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range b.Entry {
+			if enc, ok := e.Resource.(*fhir.Encounter); ok {
+				return enc.Status, enc.ID
+			}
+		}
+		return "", ""
+	}
+	s1, id1 := status(text)
+	s3, id3 := status(strings.NewReplacer("ADT^A01^ADT_A01", "ADT^A03^ADT_A03", "|C1|", "|C3|").Replace(text))
+	s8, id8 := status(strings.NewReplacer("ADT^A01^ADT_A01", "ADT^A08^ADT_A01", "|C1|", "|C8|", "20240501090000\n", "20240501090000|20240503120000\n").Replace(text))
+	if s1 != "in-progress" || s3 != "finished" || s8 != "finished" {
+		t.Errorf("statuses A01 %s, A03 %s, A08 with PV1-45 %s", s1, s3, s8)
+	}
+	if id1 != id3 || id1 != id8 {
+		t.Errorf("the visit's events gave different Encounter ids: %s %s %s", id1, id3, id8)
+	}
+	// A28 (person information) with a placeholder PV1: no Encounter.
+	b, err := m.Map(parse(t, "MSH|^~\\&|A|B|||20240101||ADT^A28|1|P|2.3\nPID|1||1^^^A||Doe^J\nPV1|1|N"))
+	if err != nil || len(b.Entry) != 1 {
+		t.Errorf("A28: %v, %d entries", err, len(b.Entry))
+	}
+	b, err = m.Map(parse(t, text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := b.Entry[1].Resource.(*fhir.Encounter)
+	if len(enc.Participant) != 2 || enc.Participant[0].Type[0].Coding[0].Code != "ATND" || enc.Participant[1].Individual.Display != "Rob Refer" {
+		t.Errorf("participants %s", jsonOf(t, enc.Participant))
+	}
+	if len(enc.Location) != 1 || enc.Class.Code != "IMP" || enc.Period.Start != "2024-05-01T09:00:00Z" {
+		t.Errorf("encounter %s", jsonOf(t, enc))
+	}
+}
+
+func FuzzMap(f *testing.F) {
+	files, _ := os.ReadDir("../testdata")
+	for _, e := range files {
+		if strings.HasSuffix(e.Name(), ".hl7") {
+			data, err := os.ReadFile("../testdata/" + e.Name())
+			if err == nil {
+				f.Add(data)
+			}
+		}
+	}
+	f.Add([]byte(oruText))
+	f.Add([]byte("MSH|^~\\&|||||||ADT^A01|1|P|2.5\rPID|||\"\"\rPV1||\"\"|^^^^^^^^\\X00\\"))
+	m := mustMapper(f, Options{BundleType: BundleMessage, Namespace: "fuzz"})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		msg, err := hl7.Parse(data)
+		if err != nil {
+			return
+		}
+		out, err := m.MapJSON(msg)
+		if err != nil {
+			if !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrMalformed) {
+				t.Fatalf("unexpected error kind: %v", err)
+			}
+			return
+		}
+		var b fhir.Bundle
+		if err := b.UnmarshalJSON(out); err != nil {
+			t.Fatalf("output does not decode: %v\n%s", err, out)
+		}
+		if _, err := m.Map(msg); err != nil {
+			t.Fatalf("MapJSON succeeded, Map failed: %v", err)
+		}
+	})
+}

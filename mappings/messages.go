@@ -1,0 +1,219 @@
+package mappings
+
+import (
+	"fmt"
+
+	"github.com/switchboard-hl7/switchboard/fhir"
+	"github.com/switchboard-hl7/switchboard/hl7"
+)
+
+// mapADT maps the ADT events in adtEvents after the IG's ADT_A01 message
+// map (the others share its PID and PV1 maps): PID → Patient; PV1 →
+// Encounter, except for A28 and A31 (person information, their PV1 is a
+// placeholder) unless it names a visit; OBX → Observation of the patient
+// and visit, NTE after an OBX → its note. Segments this cut does not map
+// (NK1, AL1, DG1, IN1, ...) are skipped.
+func mapADT(r *run) error {
+	var pat *patient
+	var enc ref
+	var last *fhir.Observation
+	for _, s := range r.msg.Segments[1:] {
+		if s.Name() != "NTE" {
+			r.flush() // the observation before is complete (MapJSON)
+		}
+		switch s.Name() {
+		case "PID":
+			n := r.next("PID")
+			if pat != nil {
+				continue // one patient per ADT event (A40's pairs are not mapped)
+			}
+			p := r.pid(s, n)
+			pat = &p
+			r.focus = append(r.focus, p.ref)
+		case "PV1":
+			n := r.next("PV1")
+			if pat == nil || !enc.isZero() {
+				continue
+			}
+			if (r.trigger == "A28" || r.trigger == "A31") && !identifiable(s) {
+				continue
+			}
+			enc = r.pv1(s, n, *pat)
+			r.focus = append(r.focus, enc)
+		case "OBX":
+			n := r.next("OBX")
+			last = nil
+			if pat != nil {
+				last = r.obx(s, n, obxContext{pat: *pat, enc: enc})
+			}
+		case "NTE":
+			addNote(last, s)
+		default:
+			last = nil
+		}
+	}
+	if pat == nil {
+		return fmt.Errorf("%w: no PID segment", ErrMalformed)
+	}
+	return nil
+}
+
+// mapORU maps ORU^R01 after the IG's ORU_R01 message map. Each PID starts a
+// PATIENT_RESULT group: its Patient is the subject of what follows, a PV1
+// that names a visit its Encounter. Each OBR (with the ORC before it)
+// becomes a DiagnosticReport whose results are the OBX that follow, each an
+// Observation; an NTE after an OBX is its note. OBX before any OBR
+// (patient observations) and OBX after an SPM (specimen observations)
+// become Observations that are not results of the report. OBX between an
+// ORC and its OBR (the ORDER_DOCUMENT group, which the IG leaves to R5)
+// are skipped with a warning, as are SPM, TQ1, CTI and the like in this
+// cut.
+func mapORU(r *run) error {
+	var pat *patient
+	var enc ref
+	var orc *hl7.Segment
+	var cur *order
+	var last *fhir.Observation
+	specimen := false // after an SPM in the current OBR group
+	reports := 0
+	for i, s := range r.msg.Segments[1:] {
+		name := s.Name()
+		if name != "NTE" {
+			last = nil
+			r.flush() // the observation before is complete (MapJSON)
+		}
+		switch name {
+		case "PID":
+			p := r.pid(s, r.next("PID"))
+			pat, enc, orc, cur, specimen = &p, ref{}, nil, nil, false
+		case "PV1":
+			n := r.next("PV1")
+			if pat != nil && enc.isZero() && identifiable(s) {
+				enc = r.pv1(s, n, *pat)
+			}
+		case "ORC":
+			orc, cur, specimen = s, nil, false
+		case "SPM":
+			specimen = true
+		case "OBR":
+			n := r.next("OBR")
+			if pat == nil {
+				r.warn(at{"OBR", n, 0}, "OBR before any PID: skipped")
+				continue
+			}
+			cur = r.obr(s, orc, n, *pat, enc, countResults(r.msg.Segments[i+2:]))
+			orc, specimen = nil, false
+			reports++
+		case "OBX":
+			n := r.next("OBX")
+			if pat == nil {
+				r.warn(at{"OBX", n, 0}, "OBX before any PID: skipped")
+				continue
+			}
+			if orc != nil {
+				r.warn(at{"OBX", n, 0}, "OBX between ORC and OBR (order document): not mapped")
+				continue
+			}
+			c := obxContext{pat: *pat, enc: enc, order: cur}
+			if specimen {
+				c.order, c.specimenOf = nil, cur
+			}
+			last = r.obx(s, n, c)
+		case "NTE":
+			addNote(last, s)
+		}
+	}
+	if pat == nil {
+		return fmt.Errorf("%w: no PID segment", ErrMalformed)
+	}
+	if reports == 0 {
+		return fmt.Errorf("%w: no OBR segment", ErrMalformed)
+	}
+	return nil
+}
+
+// countResults counts the OBX of an OBR group (the segments after it up
+// to the next group or SPM), to size the report's result list.
+func countResults(segs []*hl7.Segment) int {
+	n := 0
+	for _, s := range segs {
+		switch s.Name() {
+		case "OBX":
+			n++
+		case "OBR", "ORC", "PID", "SPM":
+			return n
+		}
+	}
+	return n
+}
+
+// addNote adds an NTE to the observation it follows, if any.
+func addNote(obs *fhir.Observation, s *hl7.Segment) {
+	if obs == nil {
+		return
+	}
+	if a := nte(s); a != nil {
+		obs.Note = append(obs.Note, *a)
+	}
+}
+
+// messageHeader builds the MessageHeader of a message bundle after the IG's
+// MSH[MessageHeader] map: eventCoding MSH-9.2 (table 0003, display the
+// whole MSH-9), source MSH-3 (name HD.1, endpoint from HD.2 by its type, or
+// the data-absent-reason extension the IG gives when there is none), sender
+// MSH-4 and destination MSH-5/MSH-6 (as display references: no
+// Organization is made from an HD), focus the Patient and Encounter (ADT)
+// or the DiagnosticReports (ORU).
+func (r *run) messageHeader() entry {
+	code, trigger, structure := r.msg.Type()
+	id := r.ident("MessageHeader", r.msgKey...)
+	h := &fhir.MessageHeader{
+		ID: id.id,
+		EventCoding: &fhir.Coding{
+			System: sysV2Event, Code: r.trigger,
+			Display: joinNonEmpty("^", clean(code), clean(trigger), clean(structure)),
+		},
+	}
+	app := hdAt(r.msh.Field(3), 1)
+	h.Source = &fhir.MessageHeaderSource{Name: app.ns}
+	if h.Source.Endpoint = endpoint(app); h.Source.Endpoint == "" {
+		h.Source.EndpointExt = dataAbsent()
+	}
+	if fac := text(r.msh.Field(4).Component(1)); fac != "" {
+		h.Sender = &fhir.Reference{Display: fac}
+	}
+	if dst := hdAt(r.msh.Field(5), 1); !dst.empty() {
+		d := fhir.MessageHeaderDestination{Name: dst.ns, Endpoint: endpoint(dst)}
+		if d.Endpoint == "" {
+			d.EndpointExt = dataAbsent()
+		}
+		if fac := text(r.msh.Field(6).Component(1)); fac != "" {
+			d.Receiver = &fhir.Reference{Display: fac}
+		}
+		h.Destination = []fhir.MessageHeaderDestination{d}
+	}
+	for _, f := range r.focus {
+		h.Focus = append(h.Focus, *f.reference())
+	}
+	return entry{ident: id, typ: "MessageHeader", res: h}
+}
+
+// endpoint is an HD's universal id as a URI (IG HD[MessageHeader.*-endpoint]).
+func endpoint(a hd) string {
+	switch {
+	case a.uid == "":
+		return ""
+	case isOID(a.uid):
+		return "urn:oid:" + a.uid
+	case isURI(a.uid):
+		return a.uid
+	}
+	return ""
+}
+
+func dataAbsent() *fhir.Element {
+	unknown := "unknown"
+	return &fhir.Element{Extension: []fhir.Extension{{
+		URL: "http://hl7.org/fhir/StructureDefinition/data-absent-reason", ValueCode: &unknown,
+	}}}
+}

@@ -1,0 +1,440 @@
+package mappings
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"strconv"
+	"strings"
+
+	"github.com/switchboard-hl7/switchboard/fhir"
+	"github.com/switchboard-hl7/switchboard/hl7"
+)
+
+// obxContext is what an OBX hangs off: the patient, the visit, and the
+// report when it sits in an OBR group (zero for ADT and patient-level OBX).
+type obxContext struct {
+	pat   patient
+	enc   ref
+	order *order
+	// specimenOf is the report whose SPM a specimen observation follows
+	// (its id keys the observation; it is not one of the report's results).
+	specimenOf *order
+}
+
+// obsParts is an Observation with room for the pieces nearly every OBX
+// fills, allocated together (see newObsParts). Pieces that are the same
+// for many OBX of a message (subject, encounter, category, interpretation,
+// performer) are built once and shared, as Map's documentation says.
+type obsParts struct {
+	obs       fhir.Observation
+	code      fhir.CodeableConcept
+	codeC     [2]fhir.Coding
+	qty       fhir.Quantity
+	rr        [1]fhir.ObservationReferenceRange
+	low, high fhir.Quantity
+	effective string
+}
+
+// obx maps an OBX (the n-th) to an Observation after the IG's
+// OBX[Observation] map and adds it to its report's results:
+//   - code: OBX-3 with every coding triplet; decision: an OBX without
+//     OBX-3 (report text lines) takes its OBR-4, else the text "unknown";
+//   - value by OBX-2, see obxValue; a repeating OBX-5 of a non-text type
+//     gives one component per repetition (IG OBX[Observation-Component]);
+//   - status: OBX-11 through table 0085; dataAbsentReason when there is no
+//     value and OBX-11 is N (not-asked, IG) or X (decision: not-performed);
+//   - referenceRange OBX-7, interpretation OBX-8 (table 0078), method
+//     OBX-17, bodySite OBX-20, identifier OBX-21 (type FILL);
+//   - effective: OBX-14, else OBR-7 of its group;
+//   - performer: OBX-16 responsible observer (Practitioner) and OBX-23
+//     performing organization with its address OBX-24 (Organization);
+//     decision: direct references, where the IG builds PractitionerRoles;
+//   - category: laboratory for an OBX in an OBR group, specimen OBX
+//     included (imaging for imaging sections of OBR-24), none in ADT and
+//     for patient observations, where the IG leaves it open;
+//   - subject the patient, encounter the visit if any.
+func (r *run) obx(s *hl7.Segment, n int, c obxContext) *fhir.Observation {
+	a := func(field int) at { return at{"OBX", n, field} }
+	p := r.newObsParts()
+	obs := &p.obs
+	obs.Subject = r.shared(c.pat.ref)
+	obs.Encounter = r.shared(c.enc)
+	grp := c.order // the OBR group: category and effective time
+	if grp == nil {
+		grp = c.specimenOf
+	}
+	if grp != nil {
+		grp.obxCount++
+		if grp.categories == nil {
+			grp.categories = []fhir.CodeableConcept{*conceptCC(concept{sysObservationCategory, grp.category, categoryDisplay[grp.category]})}
+		}
+		obs.Category = grp.categories
+	}
+
+	st := code(s.Field(11))
+	if st != "" {
+		if k, ok := observationStatus.lookup(st); ok {
+			obs.Status = k.Code
+		} else {
+			obs.Status = "unknown"
+			r.warn(a(11), "result status not in table 0085: status unknown")
+		}
+	} else {
+		obs.Status = "unknown"
+		r.warn(a(11), "no result status: status unknown")
+	}
+
+	obx3 := r.split(s.Field(3))
+	if !s.Field(3).IsEmpty() && fillCodeableFrom(&obx3, "", &p.code, p.codeC[:0]) {
+		obs.Code = &p.code
+	} else if c.order != nil {
+		obs.Code = c.order.dr.Code
+	} else {
+		obs.Code = &fhir.CodeableConcept{Text: "unknown"}
+		r.warn(a(3), "no observation identifier: code is the text \"unknown\"")
+	}
+
+	if p.effective = r.dateTime(s.Field(14), a(14)); p.effective != "" {
+		obs.EffectiveDateTime = &p.effective
+	} else if grp != nil {
+		if p.effective = r.dateTime(grp.obr.Field(7), at{"OBR", grp.n, 7}); p.effective != "" {
+			obs.EffectiveDateTime = &p.effective
+		}
+	}
+
+	obs.Performer = r.performers(s, a)
+
+	units := r.units(s.Field(6))
+	r.obxValue(s, p, &units, a)
+
+	if obs.ObservationValue == (fhir.ObservationValue{}) && obs.Component == nil {
+		switch st {
+		case "N":
+			obs.DataAbsentReason = conceptCC(concept{sysDataAbsentReason, "not-asked", "Not Asked"})
+		case "X":
+			obs.DataAbsentReason = conceptCC(concept{sysDataAbsentReason, "not-performed", "Not Performed"})
+		}
+	}
+
+	if fillReferenceRange(text(s.Field(7)), &units, &p.rr[0], &p.low, &p.high) {
+		obs.ReferenceRange = p.rr[:]
+	}
+	obs.Interpretation = r.interpretations(s.Field(8))
+	obs.Method = r.codeable(s.Field(17).Rep(1), "")
+	obs.BodySite = r.codeable(s.Field(20).Rep(1), "")
+	if id, _, ok := r.ei(s.Field(21).Rep(1), "FILL"); ok {
+		obs.Identifier = []fhir.Identifier{id}
+	}
+
+	x := r.obxIdent(s, &obx3, n, c)
+	obs.ID = x.id
+	if r.stream {
+		r.pending, r.pendingID = obs, x // NTE may still add notes
+	} else {
+		r.add(x, obs)
+	}
+	if c.order != nil {
+		c.order.dr.Result = append(c.order.dr.Result, fhir.Reference{Reference: x.url})
+	}
+	return obs
+}
+
+// newObsParts returns room for one Observation. For Map they are allocated
+// for all the message's OBX at once: one large allocation costs far less
+// than one per OBX. MapJSON (r.stream) encodes each Observation once it is
+// complete and maps the next one into the same room.
+func (r *run) newObsParts() *obsParts {
+	if r.stream {
+		r.flush()
+		r.scratch = obsParts{}
+		return &r.scratch
+	}
+	if len(r.obsPool) == 0 {
+		n := 0
+		for _, s := range r.msg.Segments {
+			if s.Name() == "OBX" {
+				n++
+			}
+		}
+		r.obsPool = make([]obsParts, max(n, 1))
+	}
+	p := &r.obsPool[0]
+	r.obsPool = r.obsPool[1:]
+	return p
+}
+
+// shared returns one Reference per referenced resource for the whole
+// bundle (every Observation's subject is the same patient).
+func (r *run) shared(x ref) *fhir.Reference {
+	if x.isZero() {
+		return nil
+	}
+	if p, ok := r.sharedRefs[x]; ok {
+		return p
+	}
+	p := x.reference()
+	if r.sharedRefs == nil {
+		r.sharedRefs = make(map[ref]*fhir.Reference, 4)
+	}
+	r.sharedRefs[x] = p
+	return p
+}
+
+// performers maps OBX-16 and OBX-23/24 to Observation.performer; OBX that
+// name the same performers share the list.
+func (r *run) performers(s *hl7.Segment, a func(int) at) []fhir.Reference {
+	k := [2]string{s.Field(16).Raw(), s.Field(23).Raw()}
+	if k == r.perfKey && k != ([2]string{}) {
+		return r.perf
+	}
+	var perf []fhir.Reference
+	var one [1]hl7.Value
+	for _, rep := range r.reps(s.Field(16), &one) {
+		if x := r.xcn(rep, a(16)); !x.isZero() {
+			perf = append(perf, fhir.Reference{Reference: x.url, Display: x.display})
+		}
+	}
+	if x := r.xon(s.Field(23).Rep(1), s.Field(24), a(23)); !x.isZero() {
+		perf = append(perf, fhir.Reference{Reference: x.url, Display: x.display})
+	}
+	r.perfKey, r.perf = k, perf
+	return perf
+}
+
+// interpretations maps OBX-8 through table 0078; OBX with the same flags
+// share the list.
+func (r *run) interpretations(f hl7.Value) []fhir.CodeableConcept {
+	if f.IsEmpty() {
+		return nil
+	}
+	if l, ok := r.interpCache[f.Raw()]; ok {
+		return l
+	}
+	l := r.codeableList(f, interpretation, "")
+	if r.interpCache == nil {
+		r.interpCache = make(map[string][]fhir.CodeableConcept, 4)
+	}
+	r.interpCache[f.Raw()] = l
+	return l
+}
+
+// units reads OBX-6 into a Quantity's unit, system and code, once per
+// distinct OBX-6 of the message.
+func (r *run) units(f hl7.Value) fhir.Quantity {
+	if f.IsEmpty() {
+		return fhir.Quantity{}
+	}
+	if q, ok := r.unitCache[f.Raw()]; ok {
+		return q
+	}
+	var q fhir.Quantity
+	r.unit(f, &q)
+	if r.unitCache == nil {
+		r.unitCache = make(map[string]fhir.Quantity, 8)
+	}
+	r.unitCache[f.Raw()] = q
+	return q
+}
+
+// flush encodes the pending Observation (see newObsParts) and adds it to
+// the bundle as JSON.
+func (r *run) flush() {
+	if r.pending == nil || r.err != nil {
+		return
+	}
+	start := len(r.obsJSON)
+	var err error
+	if r.obsJSON, err = fhir.AppendJSON(r.obsJSON, r.pending); err != nil {
+		r.err = err
+	}
+	r.addJSON(r.pendingID, "Observation", start, len(r.obsJSON))
+	r.pending = nil
+}
+
+var categoryDisplay = map[string]string{"laboratory": "Laboratory", "imaging": "Imaging"}
+
+// obxIdent is the Observation's id from its business key (see ids.go).
+func (r *run) obxIdent(s *hl7.Segment, obx3 *comps, n int, c obxContext) ident {
+	var kind, parent string
+	switch {
+	case c.order != nil:
+		kind, parent = "DiagnosticReport", c.order.dr.ID
+	case c.specimenOf != nil:
+		kind, parent = "Specimen of", c.specimenOf.dr.ID
+	case !c.enc.isZero():
+		kind, parent = "Encounter", c.enc.url
+	default:
+		kind, parent = "Patient", c.pat.id
+	}
+	if s.Field(3).IsEmpty() {
+		pos := n
+		if g := c.order; g != nil || c.specimenOf != nil {
+			if g == nil {
+				g = c.specimenOf
+			}
+			pos = g.obxCount
+		}
+		return r.uniqueIdent("Observation", kind, parent, "OBX", strconv.Itoa(pos))
+	}
+	sys, cd := codeKeyFrom(obx3)
+	return r.uniqueIdent("Observation", kind, parent, sys, cd, text(s.Field(4)))
+}
+
+// textTypes are the OBX-2 types whose repetitions join into one string.
+var textTypes = map[string]bool{"ST": true, "TX": true, "FT": true}
+
+// obxValue sets the value of an Observation from OBX-2 and OBX-5.
+func (r *run) obxValue(s *hl7.Segment, p *obsParts, units *fhir.Quantity, a func(int) at) {
+	obs := &p.obs
+	vt := strings.ToUpper(code(s.Field(2)))
+	f := s.Field(5)
+	if f.IsEmpty() || f.IsNull() {
+		return
+	}
+	if textTypes[vt] {
+		// ST, TX, FT: one string (the IG's valueString), repetitions as lines.
+		obs.ValueString = strPtr(lines(f))
+		return
+	}
+	if vt == "ED" {
+		r.edValue(f.Rep(1), obs, a(5))
+		return
+	}
+	var one [1]hl7.Value
+	reps := r.reps(f, &one)
+	if len(reps) == 1 {
+		obs.ObservationValue, _ = r.repValue(reps[0], vt, units, a(5), p)
+		return
+	}
+	for _, rep := range reps {
+		if v, ok := r.repValue(rep, vt, units, a(5), nil); ok {
+			obs.Component = append(obs.Component, fhir.ObservationComponent{Code: obs.Code, ObservationValue: v})
+		}
+	}
+}
+
+// repValue maps one OBX-5 repetition of type vt after the IG's OBX-5 rows:
+// NM → Quantity with the units of OBX-6; CE, CWE, CNE, CF → CodeableConcept;
+// IS, ID → CodeableConcept (code only); SN → see sn; NR → Range; DT, DTM, TS
+// → dateTime; TM → time; DR → Period. Anything else (and a value that does
+// not parse as its type) becomes a string rather than being dropped, with a
+// warning when the type was one the map reads.
+//
+// p, when not nil, gives room for the value (the single-value case).
+func (r *run) repValue(v hl7.Value, vt string, units *fhir.Quantity, a at, p *obsParts) (fhir.ObservationValue, bool) {
+	var out fhir.ObservationValue
+	asString := func(warn string) (fhir.ObservationValue, bool) {
+		s := clean(v.String())
+		if s == "" {
+			return out, false
+		}
+		if warn != "" {
+			r.warn(a, warn)
+		}
+		out.ValueString = &s
+		return out, true
+	}
+	switch vt {
+	case "NM":
+		q := new(fhir.Quantity)
+		if p != nil {
+			q = &p.qty
+		}
+		if !numeric(text(v.Component(1)), q) {
+			return asString("NM value is not a number: kept as valueString")
+		}
+		copyUnit(q, units)
+		out.ValueQuantity = q
+	case "CE", "CWE", "CNE", "CF":
+		if out.ValueCodeableConcept = r.codeable(v, ""); out.ValueCodeableConcept == nil {
+			return out, false
+		}
+	case "IS", "ID":
+		c := code(v.Component(1))
+		if c == "" {
+			return out, false
+		}
+		out.ValueCodeableConcept = &fhir.CodeableConcept{Coding: []fhir.Coding{{Code: c}}}
+	case "SN":
+		return r.sn(v, units)
+	case "NR":
+		if out.ValueRange = nr(v); out.ValueRange == nil {
+			return asString("NR value is not a numeric range: kept as valueString")
+		}
+	case "DT", "DTM", "TS":
+		s, why := r.m.formatDTM(text(v.Component(1)), kindDateTime)
+		if s == "" {
+			return asString(why + " (kept as valueString)")
+		}
+		out.ValueDateTime = &s
+	case "TM":
+		t, ok := hl7Time(text(v.Component(1)))
+		if !ok {
+			return asString("TM value is not a time: kept as valueString")
+		}
+		out.ValueTime = &t
+	case "DR":
+		p := r.period(v.Component(1).SubComponent(1), v.Component(2).SubComponent(1), a)
+		if p == nil {
+			return asString("DR value is not a date range: kept as valueString")
+		}
+		out.ValuePeriod = p
+	default:
+		return asString("")
+	}
+	return out, true
+}
+
+// edMedia maps table 0191 (ED.2 type of data) to a MIME top-level type.
+var edMedia = map[string]string{
+	"AP": "application", "APPLICATION": "application", "IM": "image", "IMAGE": "image",
+	"AU": "audio", "AUDIO": "audio", "TEXT": "text", "TX": "text", "VIDEO": "video", "MULTIPART": "multipart",
+}
+
+// edValue maps an ED value (encapsulated data: a PDF, an image) after the
+// IG: the R5 Observation.valueAttachment extension it names, with
+// contentType from ED.2/ED.3 and data from ED.5 (Base64 as is, Hex and
+// ASCII encodings converted). Data that does not decode is dropped with a
+// warning.
+func (r *run) edValue(v hl7.Value, obs *fhir.Observation, a at) {
+	data := text(v.Component(5))
+	if data == "" {
+		return
+	}
+	att := &fhir.Attachment{}
+	sub := strings.ToLower(code(v.Component(3)))
+	if strings.Contains(sub, "/") {
+		att.ContentType = sub
+	} else if top, ok := edMedia[strings.ToUpper(code(v.Component(2)))]; ok && sub != "" {
+		att.ContentType = top + "/" + sub
+	}
+	switch strings.ToUpper(code(v.Component(4))) {
+	case "BASE64":
+		clean := strings.Join(strings.Fields(data), "")
+		if _, err := base64.StdEncoding.DecodeString(clean); err != nil {
+			r.warn(a, "ED data is not valid Base64: dropped")
+			return
+		}
+		att.Data = clean
+	case "HEX":
+		b, err := hex.DecodeString(strings.Join(strings.Fields(data), ""))
+		if err != nil {
+			r.warn(a, "ED data is not valid hex: dropped")
+			return
+		}
+		att.Data = base64.StdEncoding.EncodeToString(b)
+	default: // "A" (ASCII) or unspecified: the text itself
+		att.Data = base64.StdEncoding.EncodeToString([]byte(data))
+	}
+	obs.Extension = append(obs.Extension, fhir.Extension{
+		URL: "http://hl7.org/fhir/5.0/StructureDefinition/extension-Observation.value", ValueAttachment: att,
+	})
+}
+
+// nte maps NTE-3 (FT, repeating: lines) to an Annotation.
+func nte(s *hl7.Segment) *fhir.Annotation {
+	if t := lines(s.Field(3)); t != "" {
+		return &fhir.Annotation{Text: t}
+	}
+	return nil
+}

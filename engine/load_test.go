@@ -181,3 +181,19 @@ func TestExpandEnv(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteReference_DocumentsEveryKey(t *testing.T) {
+	var b strings.Builder
+	WriteReference(&b)
+	for _, key := range []string{"data_dir", "nats.sync_interval", "nats.streams[].duplicates", "source.mllp.listen", "source.mllp.ack", "destinations[].nats.subject", "duplicate_window", "mapping.timezone"} {
+		found := false
+		for _, line := range strings.Split(b.String(), "\n") {
+			if f := strings.Fields(line); len(f) > 2 && f[0] == key {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("reference lacks a documented %s", key)
+		}
+	}
+}

@@ -1,0 +1,96 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/switchboard-hl7/switchboard/engine/store"
+)
+
+// metrics are the engine's Prometheus series. Each engine has its own
+// registry so tests can run several engines in one process.
+type metrics struct {
+	reg         *prometheus.Registry
+	received    *prometheus.CounterVec
+	acks        *prometheus.CounterVec
+	filtered    *prometheus.CounterVec
+	sent        *prometheus.CounterVec
+	errored     *prometheus.CounterVec
+	published   *prometheus.CounterVec
+	connections *prometheus.GaugeVec
+	ackLatency  *prometheus.HistogramVec
+	e2eLatency  *prometheus.HistogramVec
+}
+
+// latencyBuckets span 100 µs to 30 s: an ACK takes about a millisecond,
+// a backlog drained after an outage takes minutes.
+var latencyBuckets = prometheus.ExponentialBucketsRange(0.0001, 30, 18)
+
+func newMetrics(st store.Store, channels []string) *metrics {
+	ch := []string{"channel"}
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		received: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "switchboard_messages_received_total",
+			Help: "Messages received by a channel's source, including rejected ones."}, ch),
+		acks: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "switchboard_acks_total",
+			Help: "Acknowledgements sent, by MSA-1 code."}, []string{"channel", "code"}),
+		filtered: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "switchboard_messages_filtered_total",
+			Help: "Messages the channel's filter dropped."}, ch),
+		sent: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "switchboard_messages_sent_total",
+			Help: "Messages every destination confirmed (or processed, without destinations)."}, ch),
+		errored: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "switchboard_messages_errored_total",
+			Help: "Messages that ended in ERROR (rejected, unmappable, filter failure)."}, ch),
+		published: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "switchboard_publish_failures_total",
+			Help: "Publishes that failed and left the message queued for retry."}, ch),
+		connections: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "switchboard_mllp_connections",
+			Help: "Open MLLP connections."}, ch),
+		ackLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "switchboard_ack_latency_seconds",
+			Help: "From the end of a frame to its ACK being ready (stored first).", Buckets: latencyBuckets}, ch),
+		e2eLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "switchboard_end_to_end_latency_seconds",
+			Help: "From storing a message to the last destination's confirmation.", Buckets: latencyBuckets}, ch),
+	}
+	m.reg.MustRegister(m.received, m.acks, m.filtered, m.sent, m.errored, m.published, m.connections, m.ackLatency, m.e2eLatency,
+		&queueCollector{st: st, channels: channels}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// queueCollector reads queue depth and age from the store at scrape time,
+// so the figures are true even for messages left by a previous run.
+type queueCollector struct {
+	st       store.Store
+	channels []string // reported even when empty, so dashboards show 0
+}
+
+var (
+	depthDesc = prometheus.NewDesc("switchboard_queue_depth",
+		"Messages stored but not yet in a final status.", []string{"channel"}, nil)
+	ageDesc = prometheus.NewDesc("switchboard_queue_oldest_age_seconds",
+		"Age of the oldest message not yet in a final status.", []string{"channel"}, nil)
+)
+
+func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- depthDesc; ch <- ageDesc }
+
+func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	stats, err := c.st.QueueStats(ctx)
+	if err != nil {
+		return
+	}
+	for _, name := range c.channels {
+		if _, ok := stats[name]; !ok {
+			stats[name] = store.QueueStat{}
+		}
+	}
+	for name, s := range stats {
+		ch <- prometheus.MustNewConstMetric(depthDesc, prometheus.GaugeValue, float64(s.Depth), name)
+		age := 0.0
+		if s.Depth > 0 && !s.Oldest.IsZero() {
+			age = time.Since(s.Oldest).Seconds()
+		}
+		ch <- prometheus.MustNewConstMetric(ageDesc, prometheus.GaugeValue, age, name)
+	}
+}

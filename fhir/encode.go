@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"unicode/utf8"
-	"unsafe"
 )
 
 // Marshal returns the compact JSON encoding of a resource (a Bundle
@@ -362,9 +361,12 @@ const (
 )
 
 // load64 reads s[i:i+8] as one word (byte order does not matter to
-// needsCare). Callers guarantee i+8 <= len(s).
+// needsCare). Callers guarantee i+8 <= len(s). The compiler merges the
+// byte loads into one 8-byte load.
 func load64(s string, i int) uint64 {
-	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.StringData(s)), i))
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // needsCare reports whether any of the eight bytes of x is below 0x20, a

@@ -3,7 +3,6 @@ package mappings
 import (
 	"strconv"
 	"strings"
-	"unsafe"
 
 	"github.com/switchboard-hl7/switchboard/fhir"
 	"github.com/switchboard-hl7/switchboard/hl7"
@@ -53,7 +52,6 @@ type run struct {
 	// stream is set by MapJSON: Observations are encoded as soon as they
 	// are complete, into obsJSON, and their memory reused (newObsParts).
 	stream    bool
-	idText    []byte           // MapJSON: room for id strings, reused (see ident)
 	results   []fhir.Reference // MapJSON: room for DiagnosticReport.result
 	scratch   obsParts
 	pending   *fhir.Observation
@@ -92,7 +90,7 @@ func (m *Mapper) release(r *run) {
 	clear(r.results)
 	*r = run{
 		entries: r.entries[:0], focus: r.focus[:0], msgKey: r.msgKey[:0], key: r.key[:0],
-		obsJSON: r.obsJSON[:0], results: r.results[:0], idText: r.idText[:0],
+		obsJSON: r.obsJSON[:0], results: r.results[:0],
 		byID: r.byID, counts: r.counts, refs: r.refs, sharedRefs: r.sharedRefs,
 		interpCache: r.interpCache, unitCache: r.unitCache, systems: r.systems, idTypes: r.idTypes,
 	}
@@ -161,26 +159,13 @@ func (r *run) warn(a at, reason string) {
 func (r *run) ident(typ string, key ...string) ident {
 	var id [36]byte
 	appendUUID(id[:0], r.uuid(typ, key...))
-	size := len("urn:uuid:") + 2*len(id) + len(typ) + 1
-	var buf []byte
-	if r.stream {
-		// MapJSON: the strings live until the bundle is written, so they
-		// are cut from a buffer the run keeps across messages.
-		if cap(r.idText)-len(r.idText) < size {
-			r.idText = make([]byte, 0, max(4096, 2*cap(r.idText)))
-		}
-		buf = r.idText[len(r.idText) : len(r.idText)+size]
-		r.idText = r.idText[:len(r.idText)+size]
-	} else {
-		buf = make([]byte, size)
-	}
-	w := buf[:0]
+	w := make([]byte, 0, len("urn:uuid:")+2*len(id)+len(typ)+1)
 	w = append(w, "urn:uuid:"...)
 	w = append(w, id[:]...)
 	w = append(w, typ...)
 	w = append(w, '/')
 	w = append(w, id[:]...)
-	s := unsafe.String(unsafe.SliceData(w), len(w))
+	s := string(w)
 	n := len("urn:uuid:") + len(id)
 	return ident{id: s[len("urn:uuid:"):n], url: s[:n], req: s[n:]}
 }
@@ -303,6 +288,21 @@ func (r *run) appendJSON(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, "]}"...), nil
+}
+
+// sizeHint estimates the bundle's JSON size, for MapJSON to allocate its
+// result once: the streamed Observations are written already; the other
+// resources of the samples average under 1 KB, an entry's fullUrl and
+// request under 200 bytes. A short estimate costs one more growth.
+func (r *run) sizeHint() int {
+	r.flush()
+	n := 512 + len(r.obsJSON) + 200*len(r.entries)
+	for _, e := range r.entries {
+		if e.res != nil {
+			n += 1000
+		}
+	}
+	return n
 }
 
 // appendEntry writes the n-th (0-based) entry of the bundle.

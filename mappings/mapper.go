@@ -205,7 +205,7 @@ func (m *Mapper) AppendJSON(dst []byte, msg *hl7.Message) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
-	if need := 512 + 1400*len(r.entries); cap(dst)-len(dst) < need {
+	if need := r.sizeHint(); cap(dst)-len(dst) < need {
 		dst = append(make([]byte, 0, len(dst)+need), dst...)
 	}
 	out, err := r.appendJSON(dst)

@@ -281,3 +281,50 @@ func FuzzMap(f *testing.F) {
 		}
 	})
 }
+
+// A Mapper is shared by a channel's workers: concurrent calls must give
+// what sequential ones give (run with -race).
+func TestMapper_ConcurrentUse(t *testing.T) {
+	m := mustMapper(t, Options{Namespace: "c"})
+	var msgs []*hl7.Message
+	var want [][]byte
+	for _, s := range samples(t) {
+		msg, err := hl7.Parse(s.data)
+		if err != nil {
+			continue
+		}
+		out, err := m.MapJSON(msg)
+		if err != nil {
+			continue
+		}
+		msgs, want = append(msgs, msg), append(want, out)
+	}
+	errs := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			for i := range 3 * len(msgs) {
+				k := (i + g) % len(msgs)
+				var got []byte
+				var err error
+				if i%2 == 0 {
+					got, err = m.MapJSON(msgs[k])
+				} else {
+					var b *fhir.Bundle
+					if b, err = m.Map(msgs[k]); err == nil {
+						got, err = fhir.Marshal(b)
+					}
+				}
+				if err != nil || !bytes.Equal(got, want[k]) {
+					errs <- errors.New("concurrent mapping differs from sequential")
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -19,6 +19,7 @@ func mapADT(r *run) error {
 	var last *fhir.Observation
 	for _, s := range r.msg.Segments[1:] {
 		if s.Name() != "NTE" {
+			last = nil
 			r.flush() // the observation before is complete (MapJSON)
 		}
 		switch s.Name() {
@@ -42,14 +43,11 @@ func mapADT(r *run) error {
 			r.focus = append(r.focus, enc)
 		case "OBX":
 			n := r.next("OBX")
-			last = nil
 			if pat != nil {
 				last = r.obx(s, n, obxContext{pat: *pat, enc: enc})
 			}
 		case "NTE":
 			addNote(last, s)
-		default:
-			last = nil
 		}
 	}
 	if pat == nil {

@@ -142,9 +142,12 @@ func (w *writer) run() {
 			_, _ = w.db.Exec("PRAGMA wal_checkpoint(PASSIVE)")
 		}
 	}
-	// Closing: commit what was deferred.
-	if batch = w.withDeferred(batch[:0]); len(batch) > 0 {
-		w.commit(batch, errs[:len(batch)])
+	// Closing: commit everything still deferred.
+	for len(w.deferred) > 0 {
+		n := min(len(w.deferred), w.maxBatch)
+		batch = append(batch[:0], w.deferred[:n]...)
+		w.deferred = w.deferred[n:]
+		w.commit(batch, errs[:n])
 		for i, o := range batch {
 			o.done(errs[i])
 		}
@@ -187,8 +190,10 @@ func (w *writer) next() (o *op, ok bool) {
 }
 
 // withDeferred moves async ops out of batch into the deferred list, and
-// back in (oldest first) when they are due: the list is full or old, or
-// the batch has no caller waiting anyway.
+// back in (oldest first) when they are due: the list is full or its
+// oldest op has waited asyncDelay. Due ops ride along with the callers'
+// next commit; they commit alone only when no caller comes within
+// asyncDelay, so an idle writer still settles them promptly.
 func (w *writer) withDeferred(batch []*op) []*op {
 	syncOps := batch[:0]
 	for _, o := range batch {
@@ -204,7 +209,7 @@ func (w *writer) withDeferred(batch []*op) []*op {
 		}
 		w.deferred = append(w.deferred, o)
 	}
-	due := len(syncOps) == 0 || len(w.deferred) >= asyncBatch || time.Since(w.deferredAt) >= asyncDelay
+	due := len(w.deferred) >= asyncBatch || time.Since(w.deferredAt) >= asyncDelay
 	if !due || len(w.deferred) == 0 {
 		return syncOps
 	}

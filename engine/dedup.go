@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -48,6 +49,9 @@ func (r *recent) add(controlID string, id int64, at time.Time) {
 	for len(r.ring)-r.head > 0 && (len(r.ring)-r.head >= recentCap || at.Sub(r.ring[r.head].at) > r.window) {
 		r.evict()
 	}
+	// A control id is a substring of its whole parsed message: a copy
+	// keeps the message itself from staying in memory for the window.
+	controlID = strings.Clone(controlID)
 	r.ring = append(r.ring, recentEntry{controlID, id, at})
 	r.byID[controlID] = append(r.byID[controlID], id)
 	if r.head > len(r.ring)/2 && r.head > 1024 {

@@ -59,10 +59,10 @@ func parseDelimiters(seg string) (Delimiters, string, error) {
 	for i := 0; i < len(enc); i++ {
 		c := enc[i]
 		if !isDelimiterChar(c) {
-			return Delimiters{}, "", fmt.Errorf("%w: MSH-2 character %q is not allowed", ErrDelimiters, c)
+			return Delimiters{}, "", fmt.Errorf("%w: MSH-2 character %+q is not allowed", ErrDelimiters, c)
 		}
 		if seen[c] {
-			return Delimiters{}, "", fmt.Errorf("%w: MSH-2 %q uses %q twice", ErrDelimiters, enc, c)
+			return Delimiters{}, "", fmt.Errorf("%w: MSH-2 %s uses %c twice", ErrDelimiters, enc, c)
 		}
 		seen[c] = true
 		*slots[i] = c

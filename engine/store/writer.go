@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,7 +31,6 @@ type writer struct {
 	queuedSync  atomic.Int64 // waiting callers' ops in the queue
 	peak        int          // callers seen in one commit cycle, recently
 	peakAt      time.Time
-	timer       *time.Timer
 
 	mu     sync.RWMutex // held for reading while sending on ops
 	closed bool
@@ -246,24 +246,26 @@ func (w *writer) took(o *op) *op {
 	return o
 }
 
-// gather holds the batch open, for at most gatherDelay, until it has as
-// many waiting callers as recent commit cycles had. Callers such as MLLP
-// connections each wait for their commit and then send their next write
-// within a fraction of a millisecond; without this, four of them settle
-// into two groups of two that take turns on the fsync, and the disk does
-// twice the syncs for the same work (PostgreSQL's commit_delay, made
-// adaptive). A lone caller, or a batch of async ops only, never waits.
+// gather holds the batch open until it has as many waiting callers as
+// recent commit cycles had, while they keep arriving: it stops when none
+// came for gatherGap, and after gatherDelay in any case. Callers such as
+// MLLP connections each wait for their commit and send their next write a
+// fraction of a millisecond later; without this, four of them settle into
+// two groups of two that take turns on the fsync, and the disk does twice
+// the syncs for the same work (PostgreSQL's commit_delay, made adaptive).
+// Under paced load arrivals are far apart, so a batch waits at most one
+// gap. A lone caller, or a batch of async ops only, never waits.
+//
+// It polls rather than sleeps: Go timers fire about a millisecond late on
+// an idle process, several times the gap, and the poll runs only while a
+// commit is being held for callers known to be coming.
 func (w *writer) gather(batch []*op) []*op {
 	want, have := w.peak, countSync(batch)
 	if w.gatherDelay <= 0 || have == 0 || have >= want {
 		return batch
 	}
-	if w.timer == nil {
-		w.timer = time.NewTimer(w.gatherDelay)
-	} else {
-		w.timer.Reset(w.gatherDelay)
-	}
-	defer w.timer.Stop()
+	start := time.Now()
+	last := start
 	for have < want && len(batch) < w.maxBatch {
 		select {
 		case o, ok := <-w.ops:
@@ -273,13 +275,22 @@ func (w *writer) gather(batch []*op) []*op {
 			batch = append(batch, w.took(o))
 			if o.sync {
 				have++
+				last = time.Now()
 			}
-		case <-w.timer.C:
-			return batch
+		default:
+			now := time.Now()
+			if now.Sub(last) > gatherGap || now.Sub(start) > w.gatherDelay {
+				return batch
+			}
+			runtime.Gosched()
 		}
 	}
 	return batch
 }
+
+// gatherGap is how long gather waits for the next caller: callers
+// released by one commit come back within about this.
+const gatherGap = 300 * time.Microsecond
 
 // peakWindow is how long the largest cycle is remembered: a caller that
 // went quiet costs at most this long of needless gathering.

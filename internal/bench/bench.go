@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -173,6 +175,21 @@ func drive(ctx context.Context, e *engine.Engine, o Options) (*Result, error) {
 		return nil, err
 	}
 	rss := peakRSS()
+	if os.Getenv("SWITCHBOARD_BENCH_DEBUG") != "" {
+		b, _ := os.ReadFile("/proc/self/status")
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "Rss") || strings.HasPrefix(l, "VmHWM") {
+				fmt.Fprintln(os.Stderr, l)
+			}
+		}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Fprintf(os.Stderr, "go heap in use %d MB, sys %d MB\n", ms.HeapInuse>>20, ms.Sys>>20)
+		if f, err := os.Create("/tmp/bench-heap.prof"); err == nil {
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 	// The live subscription times deliveries; the stream is the record of
 	// what arrived, so completeness and uniqueness are checked there.
 	stored, err := waitStored(ctx, nc, acked)

@@ -99,13 +99,19 @@ func segmentEnd(s string, fs byte, hasCR bool) int {
 	}
 	off := 0
 	for {
-		i := strings.IndexAny(s[off:], "\r\n")
-		if i < 0 {
-			return len(s)
+		end := len(s)
+		if cr := strings.IndexByte(s[off:], '\r'); cr >= 0 {
+			end = off + cr
 		}
-		i += off
+		// A \n before the next \r ends the segment only where a new
+		// segment visibly starts (or nothing but terminators follows).
+		lf := strings.IndexByte(s[off:end], '\n')
+		if lf < 0 {
+			return end
+		}
+		i := off + lf
 		rest := s[i+1:]
-		if s[i] == '\r' || startsSegment(rest, fs) || strings.TrimLeft(rest, "\r\n") == "" {
+		if startsSegment(rest, fs) || strings.TrimLeft(rest, "\r\n") == "" {
 			return i
 		}
 		off = i + 1

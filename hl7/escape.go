@@ -134,9 +134,18 @@ func EscapeText(text string, d Delimiters) string {
 }
 
 func escape(text string, d Delimiters, lineBreaks bool) string {
-	if d.Escape == 0 || !needsEscape(text, d) {
-		// Without an escape character (MSH-2 "^~") nothing can be escaped.
+	if !needsEscape(text, d) {
 		return text
+	}
+	if d.Escape == 0 {
+		// Without an escape character (MSH-2 "^~") nothing can be
+		// escaped: delimiters become spaces rather than break the message.
+		return strings.Map(func(r rune) rune {
+			if r < 0x80 && needsEscape(string(byte(r)), d) {
+				return ' '
+			}
+			return r
+		}, text)
 	}
 	var b strings.Builder
 	b.Grow(len(text) + 8)
@@ -173,13 +182,11 @@ func escape(text string, d Delimiters, lineBreaks bool) string {
 
 func needsEscape(text string, d Delimiters) bool {
 	for i := 0; i < len(text); i++ {
-		switch c := text[i]; c {
-		case d.Field, d.Component, d.SubComponent, d.Repetition, d.Escape, '\r', '\n':
+		switch c := text[i]; {
+		case c == '\r' || c == '\n' || c == d.Field || c == d.Component || c == d.Repetition:
 			return true
-		default:
-			if c == d.Truncation && c != 0 {
-				return true
-			}
+		case c != 0 && (c == d.Escape || c == d.SubComponent || c == d.Truncation):
+			return true
 		}
 	}
 	return false

@@ -99,3 +99,10 @@ func TestParsePath(t *testing.T) {
 		}
 	}
 }
+
+func TestEscape_WithoutEscapeCharacterBlanksDelimiters(t *testing.T) {
+	d := Delimiters{Field: '|', Component: '!', Repetition: '"'}
+	if got := Escape("a|b!c\"d\r\ne\\f", d); got != "a b c d  e\\f" {
+		t.Errorf("Escape = %q", got)
+	}
+}

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -107,4 +109,33 @@ func BenchmarkUpdate(b *testing.B) {
 		wg.Wait()
 		reportRate(b, start, s, before)
 	})
+}
+
+// BenchmarkDiskSync measures the floor under every commit at
+// synchronous=FULL: a 16 KiB write and an fsync of a file on the disk that
+// holds the test's temp dir (set TMPDIR to the data disk to measure that).
+// With N callers each waiting for its commit, throughput cannot exceed
+// N / mean fsync time.
+func BenchmarkDiskSync(b *testing.B) {
+	f, err := os.CreateTemp(b.TempDir(), "sync")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	page := make([]byte, 16<<10)
+	var times []time.Duration
+	for i := 0; b.Loop(); i++ {
+		start := time.Now()
+		if _, err := f.WriteAt(page, int64(i%64)*int64(len(page))); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Sync(); err != nil {
+			b.Fatal(err)
+		}
+		times = append(times, time.Since(start))
+	}
+	slices.Sort(times)
+	q := func(p float64) float64 { return float64(times[int(p*float64(len(times)-1))].Microseconds()) }
+	b.ReportMetric(q(0.5), "p50-µs")
+	b.ReportMetric(q(0.99), "p99-µs")
 }

@@ -53,12 +53,15 @@ func sendCmd() *cobra.Command {
 
 // sendOne sends msg and describes the result: control id, ACK code, text.
 func sendOne(ctx context.Context, c *mllp.Client, msg []byte) (string, bool) {
+	// A message we cannot parse is still sent: the receiver's NAK is the
+	// useful answer.
 	id := "-"
-	if m, err := hl7.Parse(msg); m != nil && m.ControlID() != "" {
+	m, _ := hl7.Parse(msg)
+	if m == nil {
+		m = hl7.Salvage(msg)
+	}
+	if m != nil && m.ControlID() != "" {
 		id = m.ControlID()
-	} else if err != nil {
-		// Still sent: the receiver's NAK is the useful answer.
-		_ = err
 	}
 	ack, err := c.Send(ctx, msg)
 	if err != nil {

@@ -63,6 +63,7 @@ func benchCmd() *cobra.Command {
 	f.IntVar(&o.Workers, "workers", 1, "channel workers")
 	f.BoolVar(&o.Baseline, "baseline", false, "also measure a bare MLLP ACK echo (the wire limit)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the run (go tool pprof)")
+	f.StringVar(&o.HeapProfile, "memprofile", "", "write a heap profile taken when sending ends")
 	return cmd
 }
 

@@ -39,6 +39,7 @@ type Options struct {
 	Workers     int           // channel workers (default 1)
 	Baseline    bool          // also measure a bare MLLP ACK echo
 	Dir         string        // where the temporary engine lives (default os.TempDir())
+	HeapProfile string        // if set, a heap profile taken when sending ends is written here
 }
 
 // Result is what a run measured.
@@ -175,19 +176,9 @@ func drive(ctx context.Context, e *engine.Engine, o Options) (*Result, error) {
 		return nil, err
 	}
 	rss := peakRSS()
-	if os.Getenv("SWITCHBOARD_BENCH_DEBUG") != "" {
-		b, _ := os.ReadFile("/proc/self/status")
-		for _, l := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(l, "Rss") || strings.HasPrefix(l, "VmHWM") {
-				fmt.Fprintln(os.Stderr, l)
-			}
-		}
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		fmt.Fprintf(os.Stderr, "go heap in use %d MB, sys %d MB\n", ms.HeapInuse>>20, ms.Sys>>20)
-		if f, err := os.Create("/tmp/bench-heap.prof"); err == nil {
-			pprof.WriteHeapProfile(f)
-			f.Close()
+	if o.HeapProfile != "" {
+		if err := writeHeapProfile(o.HeapProfile); err != nil {
+			return nil, err
 		}
 	}
 	// The live subscription times deliveries; the stream is the record of
@@ -216,6 +207,16 @@ func drive(ctx context.Context, e *engine.Engine, o Options) (*Result, error) {
 	res.AckP50, res.AckP99 = acks.quantile(0.50), acks.quantile(0.99)
 	res.E2EP50, res.E2EP99 = e2e.quantile(0.50), e2e.quantile(0.99)
 	return res, nil
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	runtime.GC()
+	return pprof.WriteHeapProfile(f)
 }
 
 // waitStored waits (at most a minute) until the FHIR stream holds want

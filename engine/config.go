@@ -20,9 +20,10 @@ type Config struct {
 
 // StoreConfig configures the message log.
 type StoreConfig struct {
-	Driver      string `yaml:"driver" doc:"sqlite (the only driver today)"`
-	Path        string `yaml:"path" doc:"database file (default <data_dir>/switchboard.db)"`
-	Synchronous string `yaml:"synchronous" doc:"full (default: a message is on disk before its ACK), normal or off"`
+	Driver      string   `yaml:"driver" doc:"sqlite (the only driver today)"`
+	Path        string   `yaml:"path" doc:"database file (default <data_dir>/switchboard.db)"`
+	Synchronous string   `yaml:"synchronous" doc:"full (default: a message is on disk before its ACK), normal or off"`
+	Retention   Duration `yaml:"retention" doc:"delete messages in a final status received longer ago than this, e.g. 720h (default 0: keep everything); pending messages are never deleted"`
 }
 
 // NATSConfig configures NATS and JetStream.

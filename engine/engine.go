@@ -93,6 +93,10 @@ func (e *Engine) Start(ctx context.Context) (err error) {
 		r.start(runCtx, &e.wg)
 	}
 	e.serveHTTP()
+	if e.cfg.Store.Retention > 0 {
+		e.wg.Add(1)
+		go func() { defer e.wg.Done(); e.prune(runCtx) }()
+	}
 	e.started.Store(true)
 	e.log.Info("switchboard started", "channels", len(e.runners), "nats", e.bus.ClientURL(), "store", e.cfg.Store.Path, "http", e.HTTPAddr())
 	return nil

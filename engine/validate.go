@@ -29,6 +29,9 @@ func (c *Config) validate() ConfigErrors {
 	default:
 		errs.add(at("store.synchronous"), "store.synchronous %q: use full (safe), normal or off", c.Store.Synchronous)
 	}
+	if r := c.Store.Retention.Std(); r < 0 || (r > 0 && r < time.Hour) {
+		errs.add(at("store.retention"), "store.retention %s: use 0 (keep everything) or at least 1h, e.g. 720h for 30 days", r)
+	}
 	if c.NATS.URL == "" {
 		checkListen(errs, at("nats.listen"), "nats.listen", c.NATS.Listen)
 	}

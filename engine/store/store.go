@@ -175,6 +175,9 @@ type Store interface {
 	// EventsSince returns events with an id above afterEventID, oldest
 	// first, filled with their message's channel and header fields.
 	EventsSince(ctx context.Context, afterEventID int64, channel string, statuses []Status, limit int) ([]Event, error)
+	// Prune deletes up to limit final messages received before cutoff
+	// and returns how many it deleted.
+	Prune(ctx context.Context, cutoff time.Time, limit int) (int, error)
 	// QueueStats returns the backlog of every channel that has one.
 	QueueStats(ctx context.Context) (map[string]QueueStat, error)
 

@@ -361,3 +361,49 @@ func TestClock_NeverGoesBack(t *testing.T) {
 		t.Errorf("stamps (-want +got):\n%s", diff)
 	}
 }
+
+func TestPrune_DeletesOldFinalMessagesOnly(t *testing.T) {
+	s, path := openTest(t, Options{})
+	ctx := context.Background()
+	var ids []int64
+	for i := range 6 {
+		ids = append(ids, mustAppend(t, s, testMessage("c", strconv.Itoa(i)), Event{Stage: "receive"}))
+	}
+	// 0-2 final, 3 still pending; all received before the cutoff.
+	for _, id := range ids[:3] {
+		if err := s.Update(ctx, Update{ID: id, Status: StatusSent, Output: []byte("{}")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cutoff := time.Now()
+	late := mustAppend(t, s, testMessage("c", "late"))
+	if err := s.Update(ctx, Update{ID: late, Status: StatusSent}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.Prune(ctx, cutoff, 2)
+	if err != nil || n != 2 {
+		t.Fatalf("first Prune = %d, %v; want 2 (the limit)", n, err)
+	}
+	if n, err = s.Prune(ctx, cutoff, 2); err != nil || n != 1 {
+		t.Fatalf("second Prune = %d, %v; want 1", n, err)
+	}
+	for _, id := range ids[:3] {
+		if _, err := s.Get(ctx, id); !errors.Is(err, ErrNotFound) {
+			t.Errorf("message %d survived: %v", id, err)
+		}
+		if ev, _ := s.Events(ctx, id); len(ev) != 0 {
+			t.Errorf("events of pruned message %d remain", id)
+		}
+	}
+	for _, id := range append(ids[3:], late) {
+		if _, err := s.Get(ctx, id); err != nil {
+			t.Errorf("message %d (pending or recent) was pruned: %v", id, err)
+		}
+	}
+	// Ids are never given again after pruning.
+	s.Close()
+	s = openPath(t, path, Options{})
+	if next := mustAppend(t, s, testMessage("c", "next")); next <= late {
+		t.Errorf("id %d after pruning, want > %d", next, late)
+	}
+}

@@ -73,11 +73,12 @@ func (s *writeStmts) close() error {
 type writeTx struct {
 	ctx   context.Context
 	clock *clock
+	tx    *sql.Tx // for the rare statement not prepared (Prune)
 	writeStmts
 }
 
 func (s *writeStmts) bind(ctx context.Context, tx *sql.Tx, c *clock) *writeTx {
-	return &writeTx{ctx, c, writeStmts{
+	return &writeTx{ctx, c, tx, writeStmts{
 		insertMessage: tx.StmtContext(ctx, s.insertMessage),
 		insertBodies:  tx.StmtContext(ctx, s.insertBodies),
 		upsertOutput:  tx.StmtContext(ctx, s.upsertOutput),

@@ -31,6 +31,7 @@ type NATSConfig struct {
 	URL          string         `yaml:"url" doc:"external NATS server URL; empty starts the embedded server"`
 	Listen       string         `yaml:"listen" doc:"embedded server address (default 127.0.0.1:4222)"`
 	StoreDir     string         `yaml:"store_dir" doc:"embedded JetStream store (default <data_dir>/nats)"`
+	MaxPayload   ByteSize       `yaml:"max_payload" doc:"embedded server's largest message (default 8MiB, at most 64MiB); a larger Bundle ends its message in ERROR"`
 	SyncInterval string         `yaml:"sync_interval" doc:"embedded JetStream fsync: a duration (default 1s; the engine replays that window from its log after an unclean stop) or always (about 1/fsync msg/s)"`
 	Streams      []StreamConfig `yaml:"streams" doc:"JetStream streams created on start (default FHIR on fhir.>)"`
 }

@@ -103,7 +103,8 @@ func (e *Engine) Start(ctx context.Context) (err error) {
 }
 
 func (e *Engine) busOptions() bus.Options {
-	o := bus.Options{URL: e.cfg.NATS.URL, Listen: e.cfg.NATS.Listen, StoreDir: e.cfg.NATS.StoreDir, Logger: e.log}
+	o := bus.Options{URL: e.cfg.NATS.URL, Listen: e.cfg.NATS.Listen, StoreDir: e.cfg.NATS.StoreDir,
+		MaxPayload: int(e.cfg.NATS.MaxPayload), Logger: e.log}
 	if d, err := time.ParseDuration(e.cfg.NATS.SyncInterval); err == nil {
 		o.SyncInterval = d
 	}

@@ -557,3 +557,14 @@ func searchAll(t *testing.T, te *testEngine) []*store.Message {
 	}
 	return msgs
 }
+
+func TestEngine_BundleOverMaxPayloadIsErrorAndDoesNotBlock(t *testing.T) {
+	te := startEngine(t, "nats: {listen: \"127.0.0.1:0\", max_payload: 16KiB}\n", map[string]string{"adt.yaml": strings.Replace(adtChannel, `["ADT^*"]`, `["ADT^*", "ORU^R01"]`, 1)})
+	te.send("adt", sample(t, "oru_r01_reportstream_1.hl7")) // a 157 KB Bundle
+	big := te.waitStatus(te.lastID("adt"), store.StatusError)
+	if !strings.Contains(big.Error, "refused") || len(big.Output) == 0 {
+		t.Errorf("over-size Bundle: error %q, output %d bytes", big.Error, len(big.Output))
+	}
+	te.send("adt", mllptest.Message("NEXT"))
+	te.waitStatus(te.lastID("adt"), store.StatusSent)
+}

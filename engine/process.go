@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -132,6 +133,12 @@ func (p *pipeline) complete(in <-chan *delivery) {
 			}
 			events = append(events, store.Event{Stage: "publish", Status: store.StatusSent, Detail: mapped + detail})
 			mapped = ""
+		}
+		if errors.Is(err, bus.ErrRejected) {
+			// Retrying cannot help, and queueing would stop the channel.
+			why := "publish: " + err.Error()
+			p.finish(d.m, store.StatusError, why, d.output, append(events, store.Event{Stage: "publish", Status: store.StatusError, Detail: why})...)
+			continue
 		}
 		if err != nil {
 			p.requeue(d, err, events)

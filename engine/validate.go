@@ -35,6 +35,9 @@ func (c *Config) validate() ConfigErrors {
 	if c.NATS.URL == "" {
 		checkListen(errs, at("nats.listen"), "nats.listen", c.NATS.Listen)
 	}
+	if m := c.NATS.MaxPayload; m != 0 && (m < 1024 || m > 64<<20) {
+		errs.add(at("nats.max_payload"), "nats.max_payload %d: use 1KiB to 64MiB (default 8MiB)", m)
+	}
 	if c.NATS.SyncInterval != "always" {
 		if d, err := time.ParseDuration(c.NATS.SyncInterval); err != nil || d <= 0 {
 			errs.add(at("nats.sync_interval"), "nats.sync_interval %q: use always or a positive duration such as 1s", c.NATS.SyncInterval)

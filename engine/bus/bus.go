@@ -25,6 +25,9 @@ var (
 	ErrAckTimeout = errors.New("bus: timed out waiting for PubAck")
 	// ErrNoStream means no stream captures the subject.
 	ErrNoStream = errors.New("bus: no stream for subject")
+	// ErrRejected means the server refused this message for good (it is
+	// larger than the server's max_payload): retrying cannot help.
+	ErrRejected = errors.New("bus: message refused by the server")
 	// ErrMissingMsgID means a publish had no Header.MsgID.
 	ErrMissingMsgID = errors.New("bus: missing message id")
 	// ErrClosed means the Bus was closed.

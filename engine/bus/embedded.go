@@ -41,6 +41,7 @@ func startEmbedded(o *Options) (*embeddedServer, error) {
 		StoreDir:   o.StoreDir,
 		NoSigs:     true, // the engine owns signals and shuts us down
 		NoLog:      true, // we install our own logger below
+		MaxPayload: int32(o.MaxPayload),
 	}
 	if o.SyncInterval == 0 {
 		sopts.SyncAlways = true

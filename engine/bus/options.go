@@ -15,6 +15,9 @@ const (
 	DefaultName       = "switchboard"
 	DefaultMaxPending = 4096
 	DefaultAckTimeout = 30 * time.Second
+	// DefaultMaxPayload fits a result with an embedded PDF of several MB,
+	// where nats-server's own 1 MB default would refuse it.
+	DefaultMaxPayload = 8 << 20
 )
 
 // Options configures a [Bus]. The zero value of every field except StoreDir
@@ -45,6 +48,10 @@ type Options struct {
 	// loss can lose the last interval of acknowledged messages (nats-server's
 	// own default interval is two minutes).
 	SyncInterval time.Duration
+
+	// MaxPayload is the embedded server's largest message, in bytes.
+	// Default DefaultMaxPayload; NATS allows up to 64 MiB.
+	MaxPayload int
 
 	// Streams are created, or updated to match, on every (re)connect, so an
 	// external server that lost its state gets them back.
@@ -81,6 +88,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Name == "" {
 		o.Name = DefaultName
+	}
+	if o.MaxPayload == 0 {
+		o.MaxPayload = DefaultMaxPayload
 	}
 	if o.MaxPending == 0 {
 		o.MaxPending = DefaultMaxPending
@@ -131,6 +141,9 @@ func (o Options) validateEmbedded() error {
 	}
 	if o.SyncInterval < 0 {
 		return fmt.Errorf("bus: SyncInterval %v: must not be negative", o.SyncInterval)
+	}
+	if o.MaxPayload < 1024 || o.MaxPayload > 64<<20 {
+		return fmt.Errorf("bus: MaxPayload %d: want 1 KiB to 64 MiB", o.MaxPayload)
 	}
 	if _, _, err := splitListen(o.Listen); err != nil {
 		return err

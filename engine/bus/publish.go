@@ -185,6 +185,8 @@ func publishError(subject string, err error) error {
 		sentinel = ErrAckTimeout
 	case errors.Is(err, jetstream.ErrNoStreamResponse):
 		sentinel = ErrNoStream
+	case errors.Is(err, nats.ErrMaxPayload):
+		sentinel = ErrRejected
 	default:
 		return fmt.Errorf("bus: publish %s: %w", subject, err)
 	}

@@ -188,3 +188,14 @@ func TestPending_DoneLetsOneGoroutineCollectMany(t *testing.T) {
 		t.Errorf("collected %d acks, want %d", len(collected), n)
 	}
 }
+
+func TestPublish_OverMaxPayloadIsRejectedForGood(t *testing.T) {
+	b := startTestBus(t, Options{MaxPayload: 4096})
+	_, err := b.Publish(testContext(t), "fhir.t.ORU.R01", make([]byte, 8192), Header{MsgID: "big"})
+	if !errors.Is(err, ErrRejected) {
+		t.Fatalf("err = %v, want ErrRejected", err)
+	}
+	if _, err := b.Publish(testContext(t), "fhir.t.ORU.R01", make([]byte, 1024), Header{MsgID: "small"}); err != nil {
+		t.Fatalf("a message within the limit after a refused one: %v", err)
+	}
+}

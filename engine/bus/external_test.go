@@ -77,6 +77,12 @@ func TestExternal_StartWhileServerDownConnectsLater(t *testing.T) {
 	if ack := publishEventually(t, b, "late"); ack.Stream != "FHIR" || ack.Seq != 1 {
 		t.Errorf("ack = %+v, want FHIR seq 1", ack)
 	}
+	// Streams are ensured one after another on connect: FHIR may take
+	// publishes a moment before OUTCOMES exists.
+	eventually(t, 5*time.Second, "OUTCOMES exists", func() bool {
+		_, err := b.JetStream().Stream(ctx, "OUTCOMES")
+		return err == nil
+	})
 	if got := streamInfo(t, b, "OUTCOMES").Config.Duplicates; got != 2*time.Minute {
 		t.Errorf("OUTCOMES Duplicates = %v, want 2m", got)
 	}

@@ -568,3 +568,23 @@ func TestEngine_BundleOverMaxPayloadIsErrorAndDoesNotBlock(t *testing.T) {
 	te.send("adt", mllptest.Message("NEXT"))
 	te.waitStatus(te.lastID("adt"), store.StatusSent)
 }
+
+func TestEngine_MappingWarningsAreRecorded(t *testing.T) {
+	te := startEngine(t, "", map[string]string{"adt.yaml": adtChannel})
+	msg := strings.Replace(string(mllptest.Message("W1")), "||19800101|F", "||19800231|F", 1)
+	te.send("adt", []byte(msg))
+	m := te.waitStatus(te.lastID("adt"), store.StatusSent)
+	events, err := te.Store().Events(context.Background(), m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var warned bool
+	for _, e := range events {
+		if e.Stage == "map" && strings.Contains(e.Detail, "PID") && !strings.Contains(e.Detail, "19800231") {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Errorf("no map warning naming PID (without its content) in %+v", events)
+	}
+}

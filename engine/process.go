@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -12,6 +13,7 @@ import (
 	"github.com/switchboard-hl7/switchboard/engine/bus"
 	"github.com/switchboard-hl7/switchboard/engine/store"
 	"github.com/switchboard-hl7/switchboard/hl7"
+	"github.com/switchboard-hl7/switchboard/mappings"
 )
 
 // delivery is a message whose publishes await their PubAcks.
@@ -21,7 +23,8 @@ type delivery struct {
 	mapped  time.Time
 	dests   []string
 	pending []*bus.Pending
-	err     error // a publish that failed before it was sent
+	notes   []store.Event // mapping warnings, recorded with the outcome
+	err     error         // a publish that failed before it was sent
 }
 
 // work processes one worker's messages in order.
@@ -41,46 +44,74 @@ func (p *pipeline) work(ctx context.Context, in <-chan *store.Message, out chan<
 // process filters, maps and publishes one message. It returns the
 // delivery to complete, or nil when the message already has its outcome.
 func (p *pipeline) process(ctx context.Context, m *store.Message) *delivery {
-	r := p.r
 	msg, err := hl7.Parse(m.Raw)
 	if err != nil {
 		p.finish(m, store.StatusError, "parse: "+err.Error(), nil, store.Event{Stage: "parse", Status: store.StatusError, Detail: err.Error()})
 		return nil
 	}
-	output := m.Output
+	output := m.Output // a QUEUED message publishes what it was mapped to
+	var notes []store.Event
+	if m.Status != store.StatusQueued || output == nil {
+		var ok bool
+		if output, notes, ok = p.transform(ctx, m, msg); !ok {
+			return nil
+		}
+	}
+	if len(p.r.ch.Destinations) == 0 {
+		notes = append(notes, store.Event{Stage: "map", Status: store.StatusProcessed, Detail: fmt.Sprintf("%d bytes", len(output))})
+		p.finish(m, store.StatusProcessed, "", output, notes...)
+		return nil
+	}
+	d := p.publish(ctx, m, msg, output)
+	d.notes = notes
+	return d
+}
+
+// transform runs the duplicate check, the filter and the mapping. When
+// the message ends here it records the outcome and returns ok false;
+// otherwise it returns the output and events worth keeping (warnings).
+func (p *pipeline) transform(ctx context.Context, m *store.Message, msg *hl7.Message) (output []byte, notes []store.Event, ok bool) {
+	r := p.r
 	if m.Status == store.StatusReceived {
 		dup, err := p.duplicateOf(ctx, m)
 		if err != nil && ctx.Err() == nil {
-			p.r.e.log.Error("duplicate check failed; processing the message", "channel", r.ch.Name, "message_id", m.ID, "err", err)
+			r.e.log.Error("duplicate check failed; processing the message", "channel", r.ch.Name, "message_id", m.ID, "err", err)
 		}
 		if dup > 0 {
 			why := fmt.Sprintf("duplicate of message %d (same MSH-10 and content within %s)", dup, r.ch.DuplicateWindow.Std())
 			p.finish(m, store.StatusFiltered, why, nil, store.Event{Stage: "filter", Status: store.StatusFiltered, Detail: why})
-			return nil
+			return nil, nil, false
 		}
 	}
-	if m.Status != store.StatusQueued || output == nil {
-		if r.ch.filter != nil {
-			ok, err := r.ch.filter.Match(msg, r.ch.Name, r.ch.Tenant)
-			if err != nil {
-				p.finish(m, store.StatusError, err.Error(), nil, store.Event{Stage: "filter", Status: store.StatusError, Detail: err.Error()})
-				return nil
-			}
-			if !ok {
-				p.finish(m, store.StatusFiltered, "", nil, store.Event{Stage: "filter", Status: store.StatusFiltered, Detail: "filter is false"})
-				return nil
-			}
+	if r.ch.filter != nil {
+		pass, err := r.ch.filter.Match(msg, r.ch.Name, r.ch.Tenant)
+		if err != nil {
+			p.finish(m, store.StatusError, err.Error(), nil, store.Event{Stage: "filter", Status: store.StatusError, Detail: err.Error()})
+			return nil, nil, false
 		}
-		if output, err = r.mapper.MapJSON(msg); err != nil {
-			p.finish(m, store.StatusError, "map: "+err.Error(), nil, store.Event{Stage: "map", Status: store.StatusError, Detail: err.Error()})
-			return nil
+		if !pass {
+			p.finish(m, store.StatusFiltered, "", nil, store.Event{Stage: "filter", Status: store.StatusFiltered, Detail: "filter is false"})
+			return nil, nil, false
 		}
 	}
-	if len(r.ch.Destinations) == 0 {
-		p.finish(m, store.StatusProcessed, "", output, store.Event{Stage: "map", Status: store.StatusProcessed, Detail: fmt.Sprintf("%d bytes", len(output))})
-		return nil
+	output, warnings, err := r.mapper.MapJSONWarnings(msg)
+	if err != nil {
+		p.finish(m, store.StatusError, "map: "+err.Error(), nil, store.Event{Stage: "map", Status: store.StatusError, Detail: err.Error()})
+		return nil, nil, false
 	}
-	return p.publish(ctx, m, msg, output)
+	if len(warnings) > 0 {
+		notes = append(notes, store.Event{Stage: "map", Status: store.StatusQueued, Detail: warningText(warnings)})
+	}
+	return output, notes, true
+}
+
+// warningText lists mapping warnings (fields and reasons, no content).
+func warningText(ws []mappings.Warning) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = w.String()
+	}
+	return fmt.Sprintf("%d warning(s): %s", len(ws), strings.Join(parts, "; "))
 }
 
 // publish sends the output to every destination without waiting.
@@ -118,7 +149,7 @@ func msgID(m *store.Message, dest int) string {
 // complete records each delivery's outcome, in order.
 func (p *pipeline) complete(in <-chan *delivery) {
 	for d := range in {
-		var events []store.Event
+		events := d.notes
 		mapped := fmt.Sprintf("mapped %d bytes at %s; ", len(d.output), d.mapped.UTC().Format("15:04:05.000000"))
 		err := d.err
 		for i, pend := range d.pending {

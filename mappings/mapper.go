@@ -3,6 +3,7 @@ package mappings
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -198,19 +199,34 @@ func (m *Mapper) MapJSON(msg *hl7.Message) ([]byte, error) {
 // buffer for every message (the engine copies the bytes out when it
 // publishes them). With a nil or too small dst it allocates.
 func (m *Mapper) AppendJSON(dst []byte, msg *hl7.Message) ([]byte, error) {
+	out, _, err := m.appendJSON(dst, msg, false)
+	return out, err
+}
+
+// MapJSONWarnings is MapJSON that also returns what the mapping skipped or
+// replaced (a field and a reason each, never content), for the message log.
+func (m *Mapper) MapJSONWarnings(msg *hl7.Message) ([]byte, []Warning, error) {
+	return m.appendJSON(nil, msg, true)
+}
+
+func (m *Mapper) appendJSON(dst []byte, msg *hl7.Message, warnings bool) ([]byte, []Warning, error) {
 	r, err := m.start(msg, true)
 	if r != nil {
 		defer m.release(r)
 	}
 	if err != nil {
-		return dst, err
+		return dst, nil, err
 	}
 	if need := r.sizeHint(); cap(dst)-len(dst) < need {
 		dst = append(make([]byte, 0, len(dst)+need), dst...)
 	}
 	out, err := r.appendJSON(dst)
 	if err != nil {
-		return dst, err
+		return dst, nil, err
 	}
-	return out, nil
+	var ws []Warning
+	if warnings && len(r.warnings) > 0 {
+		ws = slices.Clone(r.warnings) // r goes back to the pool
+	}
+	return out, ws, nil
 }

@@ -328,3 +328,30 @@ func TestMapper_ConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+func TestMapJSONWarnings_NamesFieldNotContent(t *testing.T) {
+	m, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := hl7.Parse([]byte("MSH|^~\\&|A|B|C|D|20240101||ADT^A01|W1|P|2.5.1\rPID|1||123^^^MRN||Doe^Jane||19620352|F\rPV1|1|I\r"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, ws, err := m.MapJSONWarnings(msg)
+	if err != nil || len(out) == 0 {
+		t.Fatalf("MapJSONWarnings: %v", err)
+	}
+	found := false
+	for _, w := range ws {
+		if strings.HasPrefix(w.Field, "PID") && strings.Contains(w.Field, "7") {
+			found = true
+		}
+		if strings.Contains(w.String(), "19620352") {
+			t.Errorf("warning quotes content: %s", w)
+		}
+	}
+	if !found {
+		t.Errorf("no warning for the invalid birth date PID-7: %v", ws)
+	}
+}

@@ -1,6 +1,9 @@
 package engine
 
-import "time"
+import (
+	"crypto/tls"
+	"time"
+)
 
 // Channel is one channels/*.yaml file: where messages come from, which
 // are accepted, how they are filtered and mapped, and where they go.
@@ -26,6 +29,7 @@ type Channel struct {
 	filter   *Filter
 	subjects []*subjectTemplate
 	loc      *time.Location
+	tls      *tls.Config
 }
 
 // Source selects and configures the channel's source component.
@@ -42,6 +46,15 @@ type MLLPSource struct {
 	ReadTimeout    Duration `yaml:"read_timeout" doc:"time allowed to receive one frame (default 60s)"`
 	IdleTimeout    Duration `yaml:"idle_timeout" doc:"close a connection silent this long (default never; TCP keep-alive finds dead peers)"`
 	MaxConnections int      `yaml:"max_connections" doc:"connections beyond this are closed at once (default 0 = unlimited)"`
+	TLS            *TLS     `yaml:"tls" doc:"serve MLLP over TLS"`
+}
+
+// TLS configures a TLS listener. Paths are relative to the channel file.
+type TLS struct {
+	CertFile     string `yaml:"cert_file" doc:"PEM certificate chain of this listener"`
+	KeyFile      string `yaml:"key_file" doc:"PEM private key of the certificate"`
+	ClientCAFile string `yaml:"client_ca_file" doc:"PEM CA bundle; when set, senders must present a certificate it signed (mutual TLS)"`
+	MinVersion   string `yaml:"min_version" doc:"1.2 (default) or 1.3"`
 }
 
 // Mapping configures the v2 → FHIR mapping.

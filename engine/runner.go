@@ -64,6 +64,7 @@ func (r *runner) start(ctx context.Context, wg *sync.WaitGroup) {
 		ReadTimeout:    src.ReadTimeout.Std(),
 		IdleTimeout:    src.IdleTimeout.Std(),
 		MaxConnections: src.MaxConnections,
+		TLSConfig:      r.ch.tls,
 		Logger:         r.e.log.With("channel", r.ch.Name),
 		ConnState: func(_ net.Addr, s mllp.ConnState) {
 			g := r.e.metrics.connections.WithLabelValues(r.ch.Name)

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"net"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -130,6 +131,13 @@ func (ch *Channel) validateSource(errs *errorList) {
 	}
 	if m.MaxConnections < 0 {
 		errs.add(at("source.mllp.max_connections"), "max_connections must be 0 (unlimited) or more")
+	}
+	if m.TLS != nil {
+		cfg, err := m.TLS.load(filepath.Dir(ch.File))
+		if err != nil {
+			errs.add(at("source.mllp.tls"), "%v", err)
+		}
+		ch.tls = cfg
 	}
 }
 

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,7 +16,7 @@ import (
 )
 
 func sendCmd() *cobra.Command {
-	var to string
+	var to, caFile, certFile, keyFile string
 	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "send --to HOST:PORT FILE...",
@@ -24,6 +26,13 @@ func sendCmd() *cobra.Command {
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
 			c := &mllp.Client{Addr: to, AckTimeout: timeout, DialTimeout: timeout}
+			if caFile != "" || certFile != "" {
+				cfg, err := clientTLS(caFile, certFile, keyFile)
+				if err != nil {
+					return &exitError{2, err.Error()}
+				}
+				c.TLSConfig = cfg
+			}
 			defer c.Close()
 			out := cmd.OutOrStdout()
 			failed := 0
@@ -48,6 +57,9 @@ func sendCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&to, "to", "127.0.0.1:2575", "MLLP listener address")
 	cmd.Flags().DurationVar(&timeout, "timeout", 30*time.Second, "connect and ACK timeout")
+	cmd.Flags().StringVar(&caFile, "tls-ca", "", "connect with TLS, trusting this PEM CA bundle")
+	cmd.Flags().StringVar(&certFile, "tls-cert", "", "client certificate (PEM) for mutual TLS")
+	cmd.Flags().StringVar(&keyFile, "tls-key", "", "client key (PEM) for mutual TLS")
 	return cmd
 }
 
@@ -76,4 +88,27 @@ func sendOne(ctx context.Context, c *mllp.Client, msg []byte) (string, bool) {
 		text = e
 	}
 	return fmt.Sprintf("%s\t%s\t%s", id, code, text), code == hl7.AA || code == hl7.CA
+}
+
+// clientTLS builds the TLS settings of send from PEM files.
+func clientTLS(caFile, certFile, keyFile string) (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, err
+		}
+		cfg.RootCAs = x509.NewCertPool()
+		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s holds no PEM certificate", caFile)
+		}
+	}
+	if certFile != "" {
+		pair, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Certificates = []tls.Certificate{pair}
+	}
+	return cfg, nil
 }

@@ -588,3 +588,29 @@ func TestEngine_MappingWarningsAreRecorded(t *testing.T) {
 		t.Errorf("no map warning naming PID (without its content) in %+v", events)
 	}
 }
+
+func TestEngine_ReprocessRunsAMessageAgain(t *testing.T) {
+	te := startEngine(t, "", map[string]string{"adt.yaml": adtChannel})
+	te.send("adt", mllptest.Message("RP1"))
+	orig := te.waitStatus(te.lastID("adt"), store.StatusSent)
+	id, err := te.Store().Reprocess(context.Background(), orig.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Picked up by the pipeline's next look at the store (at most idleCatchUp).
+	deadline := time.Now().Add(idleCatchUp + 5*time.Second)
+	for {
+		m, err := te.Store().Get(context.Background(), id)
+		if err == nil && m.Status == store.StatusSent {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("reprocessed message %d: %s", id, statusOf(m))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	msgs := streamMessages(t, te.NATSURL(), 2)
+	if len(msgs) != 2 || msgs[1].Headers().Get("Switchboard-Message-Id") != fmt.Sprint(id) {
+		t.Errorf("stream has %d messages; a reprocess must be delivered again", len(msgs))
+	}
+}

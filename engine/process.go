@@ -72,7 +72,7 @@ func (p *pipeline) process(ctx context.Context, m *store.Message) *delivery {
 // otherwise it returns the output and events worth keeping (warnings).
 func (p *pipeline) transform(ctx context.Context, m *store.Message, msg *hl7.Message) (output []byte, notes []store.Event, ok bool) {
 	r := p.r
-	if m.Status == store.StatusReceived {
+	if m.Status == store.StatusReceived && m.ReprocessOf == 0 { // a reprocess repeats on purpose
 		dup, err := p.duplicateOf(ctx, m)
 		if err != nil && ctx.Err() == nil {
 			r.e.log.Error("duplicate check failed; processing the message", "channel", r.ch.Name, "message_id", m.ID, "err", err)

@@ -82,6 +82,11 @@ func TestCLI_AsANewUserWould(t *testing.T) {
 		}
 	}
 
+	out, _, code = run(t, bin, "messages", "reprocess", "--config", config, "--reason", "test", id)
+	if code != 0 || !strings.Contains(out, id+"\treprocessed as ") {
+		t.Errorf("reprocess: exit %d\n%s", code, out)
+	}
+
 	ch := filepath.Join(p.dir, "channels", "adt.yaml")
 	body, _ := os.ReadFile(ch)
 	os.WriteFile(ch, bytes.Replace(body, []byte("accept:"), []byte("acept:"), 1), 0o644)

@@ -17,21 +17,65 @@ import (
 
 // openLog opens the message log read-only, from --db or the config.
 func openLog(cmd *cobra.Command) (*store.SQLite, error) {
-	path, _ := cmd.Flags().GetString("db")
-	if path == "" {
-		cfg, err := engine.Load(configPath(cmd))
-		if err != nil {
-			return nil, &exitError{2, err.Error() + "\n(pass --db FILE to read a message log without a valid config)"}
-		}
-		path = cfg.Store.Path
+	path, err := logPath(cmd)
+	if err != nil {
+		return nil, err
 	}
 	return store.OpenReadOnly(path)
+}
+
+func logPath(cmd *cobra.Command) (string, error) {
+	if path, _ := cmd.Flags().GetString("db"); path != "" {
+		return path, nil
+	}
+	cfg, err := engine.Load(configPath(cmd))
+	if err != nil {
+		return "", &exitError{2, err.Error() + "\n(pass --db FILE to read a message log without a valid config)"}
+	}
+	return cfg.Store.Path, nil
+}
+
+func reprocessCmd() *cobra.Command {
+	var reason string
+	cmd := &cobra.Command{
+		Use:   "reprocess ID...",
+		Short: "Run messages through their channel again (as new messages linked to the originals)",
+		Long: "Copies each message into a new RECEIVED message of the same channel; the running engine\n" +
+			"picks it up within seconds, maps it with the current configuration and delivers it again.\n" +
+			"The original and its history stay as they were.",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path, err := logPath(cmd)
+			if err != nil {
+				return err
+			}
+			st, err := store.Open(path, store.Options{})
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			for _, a := range args {
+				id, err := strconv.ParseInt(a, 10, 64)
+				if err != nil {
+					return &exitError{2, fmt.Sprintf("message id %q must be a number", a)}
+				}
+				n, err := st.Reprocess(cmd.Context(), id, reason)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%d\treprocessed as %d\n", id, n)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why, recorded with the new message")
+	return cmd
 }
 
 func messagesCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "messages", Short: "Search and inspect the message log"}
 	cmd.PersistentFlags().String("db", "", "message log file (default: store.path of the config)")
-	cmd.AddCommand(showCmd(), searchCmd())
+	cmd.AddCommand(showCmd(), searchCmd(), reprocessCmd())
 	return cmd
 }
 

@@ -8,7 +8,7 @@ import "strings"
 // messageColumns are the header columns, in the order scanMessage reads them.
 const messageColumns = `m.id, m.channel, m.direction, m.received_at, m.remote_addr,
 	m.type, m.trigger, m.structure, m.control_id, m.patient_id, m.patient_assigner,
-	m.status, m.ack_code, m.error, m.attempts, m.updated_at`
+	m.status, m.ack_code, m.error, m.attempts, m.updated_at, m.reprocess_of`
 
 // pendingWhere selects non-final rows. It repeats the WHERE clause of the
 // partial index messages_pending word for word, with literals rather

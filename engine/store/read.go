@@ -147,7 +147,7 @@ func messageFields(m *Message) []any {
 	return []any{&m.ID, &m.Channel, &m.Direction,
 		(*nanos)(&m.ReceivedAt), &m.RemoteAddr, &m.Type, &m.Trigger, &m.Structure,
 		&m.ControlID, &m.PatientID, &m.PatientAssigner, &m.Status,
-		&m.AckCode, &m.Error, &m.Attempts, (*nanos)(&m.UpdatedAt)}
+		&m.AckCode, &m.Error, &m.Attempts, (*nanos)(&m.UpdatedAt), &m.ReprocessOf}
 }
 
 // queryEvents runs a query selecting event columns, followed by the joined

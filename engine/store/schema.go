@@ -69,6 +69,9 @@ var migrations = []string{
 	CREATE INDEX messages_pending ON messages(channel, id) WHERE status IN ('RECEIVED', 'QUEUED');
 	-- tail reads events by id (the rowid); this one serves Events.
 	CREATE INDEX events_message_id ON events(message_id);`,
+	// Version 2: reprocessing makes a new message that points back at the
+	// one it repeats.
+	`ALTER TABLE messages ADD COLUMN reprocess_of INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // schemaVersion is the version this code reads and writes.

@@ -73,11 +73,14 @@ type Message struct {
 
 	PatientID, PatientAssigner string // the first PID-3: CX.1 and CX.4.1
 
-	Status    Status
-	AckCode   string // the MSA-1 sent (inbound) or received (outbound)
-	Error     string
-	Attempts  int
-	UpdatedAt time.Time
+	Status  Status
+	AckCode string // the MSA-1 sent (inbound) or received (outbound)
+	// ReprocessOf is the id of the message this one reprocesses (an
+	// operator asked to run it through its channel again), or 0.
+	ReprocessOf int64
+	Error       string
+	Attempts    int
+	UpdatedAt   time.Time
 
 	// Bodies live in their own table and are loaded only by Get and Pending
 	// (Pending loads Raw and Output). nil means absent or not loaded; an
@@ -175,6 +178,9 @@ type Store interface {
 	// EventsSince returns events with an id above afterEventID, oldest
 	// first, filled with their message's channel and header fields.
 	EventsSince(ctx context.Context, afterEventID int64, channel string, statuses []Status, limit int) ([]Event, error)
+	// Reprocess copies message id into a new RECEIVED message of its
+	// channel and returns the new id.
+	Reprocess(ctx context.Context, id int64, reason string) (int64, error)
 	// Prune deletes up to limit final messages received before cutoff
 	// and returns how many it deleted.
 	Prune(ctx context.Context, cutoff time.Time, limit int) (int, error)

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -405,5 +407,36 @@ func TestPrune_DeletesOldFinalMessagesOnly(t *testing.T) {
 	s = openPath(t, path, Options{})
 	if next := mustAppend(t, s, testMessage("c", "next")); next <= late {
 		t.Errorf("id %d after pruning, want > %d", next, late)
+	}
+}
+
+func TestReprocess_CopiesWithLinkAndKeepsOriginal(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	ctx := context.Background()
+	id := mustAppend(t, s, testMessage("c", "R1"))
+	if err := s.Update(ctx, Update{ID: id, Status: StatusError, Error: "map: boom"}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.Reprocess(ctx, id, "mapping fixed")
+	if err != nil || n <= id {
+		t.Fatalf("Reprocess = %d, %v", n, err)
+	}
+	c, err := s.Get(ctx, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := s.Get(ctx, id)
+	if c.Status != StatusReceived || c.ReprocessOf != id || string(c.Raw) != string(o.Raw) || c.ControlID != "R1" || c.Channel != "c" {
+		t.Errorf("copy = %+v", c)
+	}
+	if o.Status != StatusError || o.Error != "map: boom" {
+		t.Errorf("original changed: %s %q", o.Status, o.Error)
+	}
+	ev, _ := s.Events(ctx, id)
+	if last := ev[len(ev)-1]; last.Stage != "reprocess" || !strings.Contains(last.Detail, fmt.Sprint(n)) {
+		t.Errorf("original's last event = %+v", last)
+	}
+	if pending, _ := s.Pending(ctx, "c", 0, 10); len(pending) != 1 || pending[0].ID != n {
+		t.Errorf("pending = %v, want the copy", ids(pending))
 	}
 }

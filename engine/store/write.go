@@ -13,8 +13,8 @@ import (
 const (
 	insertMessageSQL = `INSERT INTO messages (channel, direction, received_at, remote_addr,
 		type, trigger, structure, control_id, patient_id, patient_assigner,
-		status, ack_code, error, attempts, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		status, ack_code, error, attempts, updated_at, reprocess_of)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertBodiesSQL = `INSERT INTO bodies (message_id, raw, ack) VALUES (?, ?, ?)`
 	upsertOutputSQL = `INSERT INTO outputs (message_id, output) VALUES (?, ?)
 		ON CONFLICT (message_id) DO UPDATE SET output = excluded.output`
@@ -140,7 +140,7 @@ func (tx *writeTx) append(m *Message, events []Event) error {
 	res, err := tx.insertMessage.ExecContext(tx.ctx, m.Channel, string(m.Direction),
 		at, m.RemoteAddr, m.Type, m.Trigger, m.Structure,
 		m.ControlID, m.PatientID, m.PatientAssigner, string(m.Status),
-		m.AckCode, m.Error, m.Attempts, at)
+		m.AckCode, m.Error, m.Attempts, at, m.ReprocessOf)
 	if err != nil {
 		return fmt.Errorf("insert message: %w", err)
 	}

@@ -179,7 +179,7 @@ func (e *encoder) num(b []byte, k string, v json.Number) []byte {
 	if v == "" {
 		return b
 	}
-	if !validNumber(string(v)) {
+	if !ValidNumber(string(v)) {
 		e.fail(fmt.Errorf("fhir: %s invalid number %q", k, string(v)))
 	}
 	return append(key(b, k), v...)
@@ -429,9 +429,10 @@ func appendEscaped(b []byte, s string, i int) []byte {
 	return append(b, '"')
 }
 
-// validNumber reports whether s is a JSON number:
+// ValidNumber reports whether s is a JSON number, the lexical form of a
+// FHIR decimal:
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func validNumber(s string) bool {
+func ValidNumber(s string) bool {
 	i := 0
 	if i < len(s) && s[i] == '-' {
 		i++

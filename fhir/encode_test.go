@@ -68,8 +68,8 @@ func TestValidNumber(t *testing.T) {
 		"": false, "01": false, ".5": false, "1.": false, "+1": false, "1e": false, "-": false,
 		"1.4.0": false, " 1": false, "NaN": false, "0x10": false,
 	} {
-		if got := validNumber(s); got != want {
-			t.Errorf("validNumber(%q) = %v, want %v", s, got, want)
+		if got := ValidNumber(s); got != want {
+			t.Errorf("ValidNumber(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
@@ -81,8 +81,8 @@ func FuzzValidNumber(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		// A JSON number is exactly what json.Valid accepts and starts like one.
 		want := json.Valid([]byte(s)) && s != "" && (s[0] == '-' || s[0] >= '0' && s[0] <= '9')
-		if got := validNumber(s); got != want {
-			t.Errorf("validNumber(%q) = %v, want %v", s, got, want)
+		if got := ValidNumber(s); got != want {
+			t.Errorf("ValidNumber(%q) = %v, want %v", s, got, want)
 		}
 	})
 }

@@ -49,30 +49,7 @@ func decimal(s string) (json.Number, bool) {
 // canonical reports whether s is already a FHIR decimal without exponent:
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?
 func canonical(s string) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case i < len(s) && s[i] >= '1' && s[i] <= '9':
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if i == len(s) {
-			return false
-		}
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-	}
-	return i == len(s)
+	return fhir.ValidNumber(s) && !strings.ContainsAny(s, "eE")
 }
 
 // comparators are the SN.1 values a FHIR Quantity.comparator can hold.

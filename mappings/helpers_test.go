@@ -97,7 +97,8 @@ func validateBundle(t *testing.T, name string, data []byte) {
 			t.Errorf("%s: entry %d (%s) fails the R4 schema: %v", name, i, rt, err)
 		}
 		fu, _ := e["fullUrl"].(string)
-		if fu != "urn:uuid:"+fmt.Sprint(res["id"]) {
+		// Resources from enrichment keep the EHR's URL (…/Type/id).
+		if fu != "urn:uuid:"+fmt.Sprint(res["id"]) && !strings.HasSuffix(fu, "/"+rt+"/"+fmt.Sprint(res["id"])) {
 			t.Errorf("%s: entry %d fullUrl %q does not match id %v", name, i, fu, res["id"])
 		}
 		if _, dup := fullURLs[fu]; dup {
@@ -112,16 +113,19 @@ func validateBundle(t *testing.T, name string, data []byte) {
 		}
 		assertRequired(t, name, i, rt, res)
 	}
-	// Every reference to urn:uuid: resolves inside the bundle, to a
-	// resource of a type the element allows.
+	// Every reference resolves inside the bundle: a urn:uuid or absolute
+	// fullUrl, or (in resources from the EHR) Type/id of an entry.
 	walkJSON(doc, "", func(path string, v any) {
 		if !strings.HasSuffix(path, ".reference") {
 			return
 		}
 		ref, _ := v.(string)
-		if !strings.HasPrefix(ref, "urn:uuid:") {
-			t.Errorf("%s: %s = %q: not a bundle reference", name, path, ref)
-			return
+		if !strings.Contains(ref, ":") {
+			for fu := range fullURLs {
+				if strings.HasSuffix(fu, "/"+ref) {
+					return
+				}
+			}
 		}
 		if _, ok := fullURLs[ref]; !ok {
 			t.Errorf("%s: %s = %q resolves to no entry", name, path, ref)

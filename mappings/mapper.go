@@ -147,7 +147,7 @@ func (m *Mapper) Map(msg *hl7.Message) (*fhir.Bundle, error) {
 
 // MapWarnings is Map that also returns the warnings.
 func (m *Mapper) MapWarnings(msg *hl7.Message) (*fhir.Bundle, []Warning, error) {
-	r, err := m.start(msg, false)
+	r, err := m.start(msg, false, nil)
 	if r == nil {
 		return nil, nil, err
 	}
@@ -161,7 +161,7 @@ func (m *Mapper) MapWarnings(msg *hl7.Message) (*fhir.Bundle, []Warning, error) 
 // start checks the message, picks its map and runs it. The run it returns
 // (also with a mapping error, for its warnings) is for the caller to
 // release.
-func (m *Mapper) start(msg *hl7.Message, stream bool) (*run, error) {
+func (m *Mapper) start(msg *hl7.Message, stream bool, enr *enrichment) (*run, error) {
 	if msg == nil || len(msg.Segments) == 0 || msg.Segments[0].Name() != "MSH" {
 		return nil, fmt.Errorf("%w: no MSH segment", ErrMalformed)
 	}
@@ -181,10 +181,11 @@ func (m *Mapper) start(msg *hl7.Message, stream bool) (*run, error) {
 		return nil, fmt.Errorf("%w: %s^%s", ErrUnsupported, typ, trigger)
 	}
 	r := m.newRun(msg, trigger)
-	r.stream = stream
+	r.stream, r.enr = stream, enr
 	if err := mm(r); err != nil {
 		return r, fmt.Errorf("%s^%s %s: %w", typ, trigger, r.controlID, err)
 	}
+	r.addIncluded()
 	return r, nil
 }
 
@@ -199,18 +200,18 @@ func (m *Mapper) MapJSON(msg *hl7.Message) ([]byte, error) {
 // buffer for every message (the engine copies the bytes out when it
 // publishes them). With a nil or too small dst it allocates.
 func (m *Mapper) AppendJSON(dst []byte, msg *hl7.Message) ([]byte, error) {
-	out, _, err := m.appendJSON(dst, msg, false)
+	out, _, err := m.appendJSONWith(dst, msg, false, nil)
 	return out, err
 }
 
 // MapJSONWarnings is MapJSON that also returns what the mapping skipped or
 // replaced (a field and a reason each, never content), for the message log.
 func (m *Mapper) MapJSONWarnings(msg *hl7.Message) ([]byte, []Warning, error) {
-	return m.appendJSON(nil, msg, true)
+	return m.appendJSONWith(nil, msg, true, nil)
 }
 
-func (m *Mapper) appendJSON(dst []byte, msg *hl7.Message, warnings bool) ([]byte, []Warning, error) {
-	r, err := m.start(msg, true)
+func (m *Mapper) appendJSONWith(dst []byte, msg *hl7.Message, warnings bool, enr *enrichment) ([]byte, []Warning, error) {
+	r, err := m.start(msg, true, enr)
 	if r != nil {
 		defer m.release(r)
 	}

@@ -154,6 +154,11 @@ func (r *run) pid(s *hl7.Segment, n int) patient {
 		p.MultipleBirthBoolean = &b
 	}
 
+	if n == 1 {
+		if id, ok := r.enrichPatient(p); ok {
+			return patient{ref: r.add(id, p), id: p.ID}
+		}
+	}
 	if key == nil {
 		// No identifier at all: an id only this message (and its replays)
 		// gives, so two unidentified patients never merge.

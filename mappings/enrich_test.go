@@ -1,0 +1,107 @@
+package mappings
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-hl7/switchboard/hl7"
+)
+
+const enrichADT = "MSH|^~\\&|ADT|HOSP|SB|HOSP|20260101120000||ADT^A08^ADT_A01|CTRL1|P|2.5.1\r" +
+	"EVN|A08|20260101120000\r" +
+	"PID|1||MRN123^^^HOSP^MR||DOE^JANE||19800102|F\r" +
+	"PV1|1|I|4W^401^A||||1234^WELBY^MARCUS|||||||||||V100\r"
+
+// The EHR's Patient gives the Bundle's Patient its id (and every
+// reference to it), fills what the message lacks without overriding what
+// it carries, and included resources join the Bundle under their EHR ids.
+func TestMapJSONEnriched_UsesTheEHRPatientAndIncludes(t *testing.T) {
+	msg, err := hl7.Parse([]byte(enrichADT))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enr := &Enrichment{
+		BaseURL: "https://ehr.example.org/api/FHIR/R4/",
+		Patient: json.RawMessage(`{"resourceType":"Patient","id":"eXyZ123","identifier":[{"system":"urn:oid:1.2.3","value":"E999"}],
+			"name":[{"family":"EHRNAME"}],"gender":"male","telecom":[{"system":"phone","value":"555-0100"}],
+			"extension":[{"url":"http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex","valueCode":"F"}],
+			"someFutureElement":{"x":1}}`),
+		Include: []json.RawMessage{json.RawMessage(`{"resourceType":"Coverage","id":"cov-1","status":"active",
+			"beneficiary":{"reference":"Patient/eXyZ123"},"payor":[{"display":"Acme Health"}]}`)},
+	}
+	out, _, err := mustMapper(t, Options{Namespace: "t1"}).MapJSONEnriched(msg, enr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	validateBundle(t, "enriched", out)
+	var b struct {
+		Entry []struct {
+			FullURL  string         `json:"fullUrl"`
+			Resource map[string]any `json:"resource"`
+			Request  struct{ URL string }
+		}
+	}
+	if err := json.Unmarshal(out, &b); err != nil {
+		t.Fatal(err)
+	}
+	byType := map[string]map[string]any{}
+	urls := map[string]string{}
+	for _, e := range b.Entry {
+		rt := e.Resource["resourceType"].(string)
+		byType[rt], urls[rt] = e.Resource, e.FullURL+" "+e.Request.URL
+	}
+	p := byType["Patient"]
+	if p["id"] != "eXyZ123" || urls["Patient"] != "https://ehr.example.org/api/FHIR/R4/Patient/eXyZ123 Patient/eXyZ123" {
+		t.Errorf("Patient id %v at %q, want the EHR's id and URL", p["id"], urls["Patient"])
+	}
+	if p["gender"] != "female" {
+		t.Errorf("gender %v: the message's F must win over the EHR's male", p["gender"])
+	}
+	if name := p["name"].([]any)[0].(map[string]any); name["family"] != "DOE" {
+		t.Errorf("name %v: the message's name must win", name)
+	}
+	if tel, _ := p["telecom"].([]any); len(tel) != 1 {
+		t.Errorf("telecom %v: the message has none, the EHR's should fill it", p["telecom"])
+	}
+	if ids := p["identifier"].([]any); len(ids) != 2 {
+		t.Errorf("identifiers %v: want the message's MRN and the EHR's", ids)
+	}
+	if _, ok := p["extension"]; !ok {
+		t.Error("the EHR's extensions (birth sex) were not kept")
+	}
+	enc := byType["Encounter"]
+	if subj := enc["subject"].(map[string]any)["reference"]; subj != "https://ehr.example.org/api/FHIR/R4/Patient/eXyZ123" {
+		t.Errorf("Encounter.subject %v, want the EHR Patient", subj)
+	}
+	if byType["Coverage"] == nil || urls["Coverage"] != "https://ehr.example.org/api/FHIR/R4/Coverage/cov-1 Coverage/cov-1" {
+		t.Errorf("Coverage missing or misplaced: %q", urls["Coverage"])
+	}
+	if strings.Contains(string(out), "someFutureElement") {
+		t.Error("an element R4 does not define was copied from the EHR Patient into the Bundle")
+	}
+
+	// Without enrichment the Patient keeps its hashed id.
+	plain, _, err := mustMapper(t, Options{Namespace: "t1"}).MapJSONEnriched(msg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(plain), "eXyZ123") {
+		t.Error("a nil enrichment changed the Bundle")
+	}
+}
+
+func TestMapJSONEnriched_RefusesResourcesWithoutIDs(t *testing.T) {
+	msg, _ := hl7.Parse([]byte(enrichADT))
+	m := mustMapper(t, Options{})
+	for _, enr := range []*Enrichment{
+		{Patient: json.RawMessage(`{"resourceType":"Patient"}`)},
+		{Patient: json.RawMessage(`{"resourceType":"Coverage","id":"x"}`)},
+		{Include: []json.RawMessage{json.RawMessage(`{"resourceType":"Coverage"}`)}},
+		{Include: []json.RawMessage{json.RawMessage(`not json`)}},
+	} {
+		if _, _, err := m.MapJSONEnriched(msg, enr); err == nil {
+			t.Errorf("enrichment %s %s mapped", enr.Patient, enr.Include)
+		}
+	}
+}

@@ -15,6 +15,7 @@ type Channel struct {
 	Source       Source        `yaml:"source" doc:"where messages come from"`
 	Accept       []string      `yaml:"accept" doc:"accepted message types such as ADT^A01, ADT^* or *; others get AR (default all)"`
 	Filter       string        `yaml:"filter" doc:"expression; messages for which it is false are FILTERED, e.g. field(\"PV1-2\") != \"P\""`
+	Enrich       []EnrichStep  `yaml:"enrich" doc:"FHIR reads and searches against the channel's tenant, run in order before mapping"`
 	Mapping      Mapping       `yaml:"mapping" doc:"HL7 v2 to FHIR R4 mapping options"`
 	Destinations []Destination `yaml:"destinations" doc:"where mapped messages go"`
 	Workers      int           `yaml:"workers" doc:"parallel workers; one patient's messages always stay in order (default 1: strict arrival order)"`

@@ -3,12 +3,14 @@ package engine
 // Config is the engine-wide configuration read from config.yaml. Field
 // tags name the YAML keys; `doc` tags feed `switchboard lint --reference`.
 type Config struct {
-	DataDir  string      `yaml:"data_dir" doc:"directory for the message log and the embedded NATS store (default ./data)"`
-	Store    StoreConfig `yaml:"store" doc:"the message log"`
-	NATS     NATSConfig  `yaml:"nats" doc:"NATS connection, or the embedded server"`
-	HTTP     HTTPConfig  `yaml:"http" doc:"health, readiness and metrics endpoint"`
-	Log      LogConfig   `yaml:"log" doc:"stdout logging (never message content at info)"`
-	Channels []string    `yaml:"channels" doc:"channel files or globs, relative to this file (default channels/*.yaml)"`
+	DataDir  string                   `yaml:"data_dir" doc:"directory for the message log and the embedded NATS store (default ./data)"`
+	Store    StoreConfig              `yaml:"store" doc:"the message log"`
+	NATS     NATSConfig               `yaml:"nats" doc:"NATS connection, or the embedded server"`
+	HTTP     HTTPConfig               `yaml:"http" doc:"health, readiness and metrics endpoint"`
+	Log      LogConfig                `yaml:"log" doc:"stdout logging (never message content at info)"`
+	Tenants  map[string]*TenantConfig `yaml:"tenants" doc:"EHR tenants by name (lower-case): FHIR endpoint, OAuth client, keys and quota of each"`
+	Sandbox  SandboxConfig            `yaml:"sandbox" doc:"the built-in Epic-like FHIR sandbox"`
+	Channels []string                 `yaml:"channels" doc:"channel files or globs, relative to this file (default channels/*.yaml)"`
 
 	// File is the path the configuration was read from.
 	File string `yaml:"-"`

@@ -80,6 +80,7 @@ func (c *Config) setDefaults() {
 	if len(c.Channels) == 0 {
 		c.Channels = []string{"channels/*.yaml"}
 	}
+	c.setTenantDefaults()
 }
 
 func (ch *Channel) setDefaults() {

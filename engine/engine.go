@@ -15,6 +15,8 @@ import (
 
 	"github.com/switchboard-hl7/switchboard/engine/bus"
 	"github.com/switchboard-hl7/switchboard/engine/store"
+	"github.com/switchboard-hl7/switchboard/fhirclient"
+	"github.com/switchboard-hl7/switchboard/fhirclient/sandbox"
 )
 
 // Engine runs every enabled channel of a configuration.
@@ -25,6 +27,9 @@ type Engine struct {
 	bus     *bus.Bus
 	metrics *metrics
 	runners []*runner
+	keys    map[string][]*fhirclient.Key // per tenant, newest first
+	tenants map[string]*tenant
+	sandbox *sandbox.Server // the built-in sandbox, when enabled
 
 	httpLn  net.Listener
 	httpSrv *http.Server
@@ -70,6 +75,12 @@ func (e *Engine) Start(ctx context.Context) (err error) {
 			return fmt.Errorf("http.listen %s (%s): %w", e.cfg.HTTP.Listen, e.cfg.File, err)
 		}
 	}
+	if e.keys, err = e.loadKeys(); err != nil {
+		return err
+	}
+	if err := e.startSandbox(e.keys); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(e.cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data_dir: %w", err)
 	}
@@ -87,11 +98,16 @@ func (e *Engine) Start(ctx context.Context) (err error) {
 		names[i] = r.ch.Name
 	}
 	e.metrics = newMetrics(e.store, names)
+	if err := e.startTenants(e.keys); err != nil {
+		return err
+	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	e.cancel = cancel
 	for _, r := range e.runners {
+		r.tenant = e.tenants[r.ch.Tenant]
 		r.start(runCtx, &e.wg)
 	}
+	e.checkTokens(runCtx)
 	e.serveHTTP()
 	if e.cfg.Store.Retention > 0 {
 		e.wg.Add(1)
@@ -140,6 +156,9 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("pipelines did not stop: %w", ctx.Err()))
 	}
 	errs = append(errs, e.bus.Close(), e.store.Close())
+	if e.sandbox != nil {
+		errs = append(errs, e.sandbox.Close())
+	}
 	if err := errors.Join(errs...); err != nil {
 		return err // keep the marker: the next start replays to be safe
 	}
@@ -166,6 +185,17 @@ func (e *Engine) abort() {
 	if e.store != nil {
 		e.store.Close()
 	}
+	if e.sandbox != nil {
+		e.sandbox.Close()
+	}
+}
+
+// SandboxURL returns the built-in sandbox's FHIR base URL, or "".
+func (e *Engine) SandboxURL() string {
+	if e.sandbox == nil {
+		return ""
+	}
+	return e.sandbox.BaseURL()
 }
 
 // ChannelAddr returns the address a channel listens on (nil if unknown).

@@ -176,7 +176,7 @@ func streamMessages(t *testing.T, url string, want int) []jetstream.Msg {
 	return out
 }
 
-func sample(t *testing.T, name string) []byte {
+func sample(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "testdata", name))
 	if err != nil {

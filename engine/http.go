@@ -2,6 +2,7 @@ package engine
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -17,13 +18,21 @@ func (e *Engine) serveHTTP() {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
+	// A tenant whose token endpoint refuses us does not make the engine
+	// unready: it still receives, stores and ACKs, and enrichment
+	// applies its on_error policy. The detail tells the operator.
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		detail := strings.Join(e.tenantStatus(), "\n")
+		if detail != "" {
+			detail = "\n" + detail
+		}
 		if !e.Ready() {
-			http.Error(w, "not ready: NATS not connected or engine stopping", http.StatusServiceUnavailable)
+			http.Error(w, "not ready: NATS not connected or engine stopping"+detail, http.StatusServiceUnavailable)
 			return
 		}
-		w.Write([]byte("ready\n"))
+		w.Write([]byte("ready" + detail + "\n"))
 	})
+	e.serveJWKS(mux, e.keys)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(e.metrics.reg, promhttp.HandlerOpts{}))
 	e.httpSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	e.wg.Add(1)

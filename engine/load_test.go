@@ -37,7 +37,8 @@ destinations:
 `
 
 func TestLoad_ShippedConfigWithDefaults(t *testing.T) {
-	for _, v := range []string{"SWITCHBOARD_DATA", "SWITCHBOARD_NATS_URL", "SWITCHBOARD_NATS_LISTEN", "SWITCHBOARD_HTTP_LISTEN", "SWITCHBOARD_ADT_LISTEN", "SWITCHBOARD_ORU_LISTEN"} {
+	for _, v := range []string{"SWITCHBOARD_DATA", "SWITCHBOARD_NATS_URL", "SWITCHBOARD_NATS_LISTEN", "SWITCHBOARD_HTTP_LISTEN", "SWITCHBOARD_ADT_LISTEN", "SWITCHBOARD_ORU_LISTEN",
+		"SWITCHBOARD_SANDBOX_LISTEN", "SWITCHBOARD_SANDBOX_FHIR", "SWITCHBOARD_SANDBOX_DATA"} {
 		t.Setenv(v, "")
 	}
 	cfg, err := Load("../config.yaml")
@@ -57,6 +58,16 @@ func TestLoad_ShippedConfigWithDefaults(t *testing.T) {
 	}
 	if listens["adt-inbound"] != "127.0.0.1:2575" || listens["oru-inbound"] != "127.0.0.1:2576" {
 		t.Errorf("channel listens = %v", listens)
+	}
+	// Out of the box the sandbox tenant enriches from the built-in sandbox.
+	sb := cfg.Tenants["sandbox"]
+	if sb == nil || sb.FHIRBase != SandboxBase || !cfg.Sandbox.Enabled || cfg.Sandbox.Listen != "127.0.0.1:8090" {
+		t.Errorf("sandbox tenant %+v, sandbox %+v", sb, cfg.Sandbox)
+	}
+	for _, ch := range cfg.ChannelList {
+		if len(ch.Enrich) != 1 || ch.Enrich[0].Use != UsePatient || ch.Tenant != "sandbox" {
+			t.Errorf("channel %s: enrich %+v", ch.Name, ch.Enrich)
+		}
 	}
 }
 
@@ -195,5 +206,48 @@ func TestWriteReference_DocumentsEveryKey(t *testing.T) {
 		if !found {
 			t.Errorf("reference lacks a documented %s", key)
 		}
+	}
+}
+
+// Enrichment and tenant mistakes are refused at load with file, line and
+// a fix.
+func TestLoad_EnrichAndTenantErrors(t *testing.T) {
+	const tenant = "tenants:\n  sandbox:\n    fhir_base: https://ehr.example.org/api/FHIR/R4\n    client_id: app\n    keys: [k]\n    scopes: [system/Patient.read]\n"
+	const src = "name: adt\nsource: {mllp: {listen: 127.0.0.1:0}}\nenrich:\n"
+	tests := []struct {
+		name, config, channel string
+		file                  string
+		line                  int
+		want                  string
+	}{
+		{"read and search", tenant, src + "  - name: p\n    read: Patient/{PID-3.1}\n    search: Patient?x=1\n", "a.yaml", 4, "exactly one of read"},
+		{"bad placeholder", tenant, src + "  - name: p\n    search: Patient?identifier={PID.3}\n", "a.yaml", 5, "placeholder {PID.3}"},
+		{"not a type", tenant, src + "  - name: p\n    search: patient?identifier={PID-3.1}\n", "a.yaml", 5, "FHIR resource type"},
+		{"use patient on coverage", tenant, src + "  - name: c\n    search: Coverage?x={PID-3.1}\n    use: patient\n", "a.yaml", 6, "needs a Patient"},
+		{"bad policy", tenant, src + "  - name: p\n    search: Patient?identifier={PID-3.1}\n    on_error: sometimes\n", "a.yaml", 6, "continue, fail or retry"},
+		{"later step used", tenant, src + "  - name: c\n    search: Coverage?patient={patient.id}\n  - name: patient\n    search: Patient?identifier={PID-3.1}\n", "a.yaml", 4, "no earlier step"},
+		{"unknown tenant", "", src + "  - name: p\n    search: Patient?identifier={PID-3.1}\n", "a.yaml", 3, "does not configure"},
+		{"tenant without keys", "tenants:\n  sandbox:\n    fhir_base: https://ehr.example.org/fhir\n    client_id: app\n    scopes: [x]\n", "name: adt\nsource: {mllp: {listen: 127.0.0.1:0}}\n", "config.yaml", 2, "keys generate --tenant sandbox"},
+		{"sandbox base without sandbox", "tenants:\n  sandbox:\n    fhir_base: sandbox\n    client_id: app\n    keys: [k]\n    scopes: [x]\n", "name: adt\nsource: {mllp: {listen: 127.0.0.1:0}}\n", "config.yaml", 3, "sandbox.enabled is false"},
+		{"typo in tenant", "tenants:\n  sandbox:\n    fhir_bse: https://x\n", "name: adt\nsource: {mllp: {listen: 127.0.0.1:0}}\n", "config.yaml", 3, `did you mean "fhir_base"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(writeConfig(t, "data_dir: d\n"+tt.config, map[string]string{"a.yaml": tt.channel}))
+			var errs ConfigErrors
+			if !errors.As(err, &errs) || len(errs) == 0 {
+				t.Fatalf("Load error = %v, want ConfigErrors", err)
+			}
+			line := tt.line
+			if tt.file == "config.yaml" {
+				line++ // after the data_dir line
+			}
+			for _, e := range errs {
+				if strings.HasSuffix(e.File, tt.file) && e.Line == line && strings.Contains(e.Msg, tt.want) {
+					return
+				}
+			}
+			t.Errorf("got %v\nwant %s:%d: ...%s...", errs, tt.file, line, tt.want)
+		})
 	}
 }

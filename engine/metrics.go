@@ -2,12 +2,14 @@ package engine
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/switchboard-hl7/switchboard/engine/store"
+	"github.com/switchboard-hl7/switchboard/fhirclient"
 )
 
 // metrics are the engine's Prometheus series. Each engine has its own
@@ -23,6 +25,9 @@ type metrics struct {
 	connections *prometheus.GaugeVec
 	ackLatency  *prometheus.HistogramVec
 	e2eLatency  *prometheus.HistogramVec
+	fhirCalls   *prometheus.CounterVec
+	fhirLatency *prometheus.HistogramVec
+	enrichments *prometheus.CounterVec
 }
 
 // latencyBuckets span 100 µs to 30 s: an ACK takes about a millisecond,
@@ -51,8 +56,15 @@ func newMetrics(st store.Store, channels []string) *metrics {
 			Help: "From the end of a frame to its ACK being ready (stored first).", Buckets: latencyBuckets}, ch),
 		e2eLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "switchboard_end_to_end_latency_seconds",
 			Help: "From storing a message to the last destination's confirmation.", Buckets: latencyBuckets}, ch),
+		fhirCalls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "switchboard_fhir_requests_total",
+			Help: "HTTP requests to a tenant's EHR, by endpoint (resource type or token) and status code (0: no response)."}, []string{"tenant", "endpoint", "code"}),
+		fhirLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "switchboard_fhir_request_seconds",
+			Help: "Duration of HTTP requests to a tenant's EHR.", Buckets: latencyBuckets}, []string{"tenant", "endpoint"}),
+		enrichments: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "switchboard_enrichments_total",
+			Help: "Enrichment lookups by how they were answered: ehr, cache, shared (a concurrent identical call) or error."}, []string{"channel", "step", "result"}),
 	}
 	m.reg.MustRegister(m.received, m.acks, m.filtered, m.sent, m.errored, m.published, m.connections, m.ackLatency, m.e2eLatency,
+		m.fhirCalls, m.fhirLatency, m.enrichments,
 		&queueCollector{st: st, channels: channels}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -93,4 +105,10 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(ageDesc, prometheus.GaugeValue, age, name)
 	}
+}
+
+// fhirCall records one HTTP request to an EHR (fhirclient.Config.OnCall).
+func (m *metrics) fhirCall(c fhirclient.Call) {
+	m.fhirCalls.WithLabelValues(c.Tenant, c.Endpoint, strconv.Itoa(c.Status)).Inc()
+	m.fhirLatency.WithLabelValues(c.Tenant, c.Endpoint).Observe(c.Duration.Seconds())
 }

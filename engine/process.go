@@ -94,9 +94,19 @@ func (p *pipeline) transform(ctx context.Context, m *store.Message, msg *hl7.Mes
 			return nil, nil, false
 		}
 	}
-	output, warnings, err := r.mapper.MapJSONWarnings(msg)
+	enr, notes, end, why := p.enrich(ctx, msg)
+	switch end {
+	case enrichStopped:
+		p.inflight.Done() // the store keeps it pending for the next run
+		return nil, nil, false
+	case enrichFailed:
+		p.finish(m, store.StatusError, "enrich: "+why, nil, notes...)
+		return nil, nil, false
+	}
+	output, warnings, err := r.mapper.MapJSONEnriched(msg, enr)
 	if err != nil {
-		p.finish(m, store.StatusError, "map: "+err.Error(), nil, store.Event{Stage: "map", Status: store.StatusError, Detail: err.Error()})
+		notes = append(notes, store.Event{Stage: "map", Status: store.StatusError, Detail: err.Error()})
+		p.finish(m, store.StatusError, "map: "+err.Error(), nil, notes...)
 		return nil, nil, false
 	}
 	if len(warnings) > 0 {

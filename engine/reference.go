@@ -36,6 +36,8 @@ func writeFields(w io.Writer, t reflect.Type, prefix string) {
 			writeFields(w, ft, key+".")
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
 			writeFields(w, ft.Elem(), key+"[].")
+		case ft.Kind() == reflect.Map && ft.Elem().Kind() == reflect.Pointer && ft.Elem().Elem().Kind() == reflect.Struct:
+			writeFields(w, ft.Elem().Elem(), key+".<name>.")
 		}
 	}
 }

@@ -17,6 +17,7 @@ type runner struct {
 	e      *Engine
 	ch     *Channel
 	mapper *mappings.Mapper
+	tenant *tenant // the channel's tenant; nil when none is configured
 	ln     net.Listener
 	srv    *mllp.Server
 

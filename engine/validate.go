@@ -66,6 +66,7 @@ func (c *Config) validate() ConfigErrors {
 	if c.Log.Format != "text" && c.Log.Format != "json" {
 		errs.add(at("log.format"), "log.format %q: use text or json", c.Log.Format)
 	}
+	c.validateTenants(errs)
 	return errs.errs
 }
 
@@ -107,6 +108,7 @@ func (ch *Channel) validate() ConfigErrors {
 		}
 		ch.filter = f
 	}
+	ch.validateEnrich(errs)
 	ch.validateMapping(errs)
 	ch.validateDestinations(errs)
 	if ch.Workers < 1 || ch.Workers > 64 {
@@ -186,6 +188,9 @@ func (c *Config) crossCheck() ConfigErrors {
 			errs = append(errs, &ConfigError{File: ch.File, Line: ch.lines.line("name"), Msg: fmt.Sprintf("channel name %q is already used by %s", ch.Name, prev.File)})
 		}
 		names[ch.Name] = ch
+		if e := c.checkTenant(ch); e != nil && !ch.Disabled {
+			errs = append(errs, e)
+		}
 		if ch.Disabled || ch.Source.MLLP == nil {
 			continue
 		}

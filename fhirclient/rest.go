@@ -29,7 +29,7 @@ type Page struct {
 
 // Read returns the resource typ/id.
 func (c *Client) Read(ctx context.Context, typ, id string) (Resource, error) {
-	if !validType(typ) || id == "" || strings.ContainsAny(id, "/?#") {
+	if !ValidType(typ) || id == "" || strings.ContainsAny(id, "/?#") {
 		return Resource{}, fmt.Errorf("tenant %s: read %q/%q: not a resource type and id", c.cfg.Tenant, typ, id)
 	}
 	body, err := c.get(ctx, c.base+"/"+typ+"/"+url.PathEscape(id), typ)
@@ -50,7 +50,7 @@ func (c *Client) Read(ctx context.Context, typ, id string) (Resource, error) {
 // query is relative to the base URL) and returns its first page.
 func (c *Client) Search(ctx context.Context, query string) (*Page, error) {
 	typ, params, _ := strings.Cut(query, "?")
-	if !validType(typ) {
+	if !ValidType(typ) {
 		return nil, fmt.Errorf("tenant %s: search %q: %q is not a resource type", c.cfg.Tenant, query, typ)
 	}
 	u := c.base + "/" + typ
@@ -162,8 +162,9 @@ func parseResource(data []byte) (Resource, error) {
 	return Resource{Type: head.ResourceType, ID: head.ID, JSON: json.RawMessage(data)}, nil
 }
 
-// validType reports whether s looks like a FHIR resource type name.
-func validType(s string) bool {
+// ValidType reports whether s looks like a FHIR resource type name
+// (an upper-case letter, then letters and digits).
+func ValidType(s string) bool {
 	if s == "" || s[0] < 'A' || s[0] > 'Z' {
 		return false
 	}

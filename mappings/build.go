@@ -16,7 +16,7 @@ type run struct {
 	trigger  string // MSH-9.2 (or EVN-1), upper case
 	msh      *hl7.Segment
 	warnings []Warning
-	enr      *enrichment // what FHIR reads found; nil without enrichment
+	enr      *Enrichment // what FHIR reads found; nil without enrichment
 
 	controlID string
 	// msgKey identifies the message (sender, control id, time) for the

@@ -19,91 +19,73 @@ import (
 //     stays the authority for what it carries; elements the message lacks
 //     are taken from the EHR's Patient, and identifiers the EHR knows are
 //     added to the message's. (An A08 that omits a phone number must not
-//     publish a Patient without one when the EHR has it.)
+//     publish a Patient without one when the EHR has it.) Elements R4
+//     does not define (a newer release's, an EHR's own) are not copied:
+//     the Bundle stays valid R4.
 //   - Include are further resources (Coverage, AllergyIntolerance, ...)
 //     added to the Bundle as the EHR returned them, under their EHR ids.
 //
 // Resources from the EHR appear with fullUrl <BaseURL>/<Type>/<id> and, in
-// a transaction, PUT <Type>/<id>.
+// a transaction, PUT <Type>/<id>. The mapper only reads what Enrichment
+// points to, so one decoded Patient may serve many messages at once (the
+// engine caches them decoded: decoding costs far more than mapping).
 type Enrichment struct {
 	BaseURL string
-	Patient json.RawMessage
-	Include []json.RawMessage
+	Patient *fhir.Patient
+	Include []EHRResource
+}
+
+// EHRResource is a resource read from the EHR, with its id.
+type EHRResource struct {
+	Resource fhir.Resource
+	ID       string
+}
+
+// DecodeEHRResource decodes a resource the EHR returned. It must have an
+// id: the Bundle refers to it by that id.
+func DecodeEHRResource(raw []byte) (EHRResource, error) {
+	var head struct {
+		ID string `json:"id"`
+	}
+	res, err := fhir.UnmarshalResource(raw)
+	if err == nil {
+		err = json.Unmarshal(raw, &head)
+	}
+	if err != nil {
+		return EHRResource{}, fmt.Errorf("mappings: resource from the EHR: %w", err)
+	}
+	if head.ID == "" {
+		return EHRResource{}, fmt.Errorf("mappings: %s from the EHR has no id", res.ResourceType())
+	}
+	return EHRResource{Resource: res, ID: head.ID}, nil
 }
 
 // MapJSONEnriched is MapJSONWarnings with what enrichment found. A nil
 // enr maps as MapJSONWarnings does.
 func (m *Mapper) MapJSONEnriched(msg *hl7.Message, enr *Enrichment) ([]byte, []Warning, error) {
-	e, err := prepare(enr)
-	if err != nil {
-		return nil, nil, err
+	if enr != nil && enr.Patient != nil && enr.Patient.ID == "" {
+		return nil, nil, fmt.Errorf("mappings: enrichment Patient has no id")
 	}
-	return m.appendJSONWith(nil, msg, true, e)
+	return m.appendJSONWith(nil, msg, true, enr)
 }
 
-// enrichment is an Enrichment decoded for a run.
-type enrichment struct {
-	base    string
-	patient *fhir.Patient
-	include []included
-}
-
-type included struct {
-	res fhir.Resource
-	id  string
-}
-
-func prepare(enr *Enrichment) (*enrichment, error) {
-	if enr == nil {
-		return nil, nil
-	}
-	e := &enrichment{base: strings.TrimRight(enr.BaseURL, "/")}
-	if len(enr.Patient) > 0 {
-		res, err := fhir.UnmarshalResource(enr.Patient)
-		if err != nil {
-			return nil, fmt.Errorf("mappings: enrichment Patient: %w", err)
-		}
-		p, ok := res.(*fhir.Patient)
-		if !ok || p.ID == "" {
-			return nil, fmt.Errorf("mappings: enrichment Patient is a %s without the id the Bundle needs", res.ResourceType())
-		}
-		e.patient = p
-	}
-	for i, raw := range enr.Include {
-		var head struct {
-			ID string `json:"id"`
-		}
-		res, err := fhir.UnmarshalResource(raw)
-		if err == nil {
-			err = json.Unmarshal(raw, &head)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("mappings: enrichment resource %d: %w", i+1, err)
-		}
-		if head.ID == "" {
-			return nil, fmt.Errorf("mappings: enrichment resource %d (%s) has no id", i+1, res.ResourceType())
-		}
-		e.include = append(e.include, included{res, head.ID})
-	}
-	return e, nil
-}
-
-// ehrIdent is the ident of a resource the EHR gave.
-func (e *enrichment) ident(typ, id string) ident {
-	return ident{id: id, url: e.base + "/" + typ + "/" + id, req: typ + "/" + id}
+// ident is the ident of a resource the EHR gave.
+func (e *Enrichment) ident(typ, id string) ident {
+	base := strings.TrimRight(e.BaseURL, "/")
+	return ident{id: id, url: base + "/" + typ + "/" + id, req: typ + "/" + id}
 }
 
 // enrichPatient applies the EHR's Patient to the first PID's Patient p: the
 // EHR id, and what the message left out.
 func (r *run) enrichPatient(p *fhir.Patient) (ident, bool) {
 	e := r.enr
-	if e == nil || e.patient == nil {
+	if e == nil || e.Patient == nil {
 		return ident{}, false
 	}
-	ehr := e.patient
+	ehr := e.Patient
 	for _, id := range ehr.Identifier {
 		if !slices.ContainsFunc(p.Identifier, func(x fhir.Identifier) bool { return x.System == id.System && x.Value == id.Value }) {
-			p.Identifier = append(p.Identifier, id)
+			p.Identifier = append(slices.Clip(p.Identifier), id)
 		}
 	}
 	fill(&p.Name, ehr.Name)
@@ -137,10 +119,12 @@ func (r *run) enrichPatient(p *fhir.Patient) (ident, bool) {
 	return e.ident("Patient", ehr.ID), true
 }
 
-// fill sets *dst to src when the message gave nothing.
+// fill sets *dst to src when the message gave nothing. The slice is
+// clipped: an append by later mapping code copies rather than writing
+// into the shared EHR Patient.
 func fill[T any](dst *[]T, src []T) {
 	if len(*dst) == 0 && len(src) > 0 {
-		*dst = src
+		*dst = slices.Clip(src)
 	}
 }
 
@@ -149,7 +133,7 @@ func (r *run) addIncluded() {
 	if r.enr == nil {
 		return
 	}
-	for _, in := range r.enr.include {
-		r.add(r.enr.ident(in.res.ResourceType(), in.id), in.res)
+	for _, in := range r.enr.Include {
+		r.add(r.enr.ident(in.Resource.ResourceType(), in.ID), in.Resource)
 	}
 }

@@ -3,8 +3,10 @@ package mappings
 import (
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/switchboard-hl7/switchboard/fhir"
 	"github.com/switchboard-hl7/switchboard/hl7"
 )
 
@@ -21,14 +23,16 @@ func TestMapJSONEnriched_UsesTheEHRPatientAndIncludes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enr := &Enrichment{
-		BaseURL: "https://ehr.example.org/api/FHIR/R4/",
-		Patient: json.RawMessage(`{"resourceType":"Patient","id":"eXyZ123","identifier":[{"system":"urn:oid:1.2.3","value":"E999"}],
+	patient := mustDecode(t, `{"resourceType":"Patient","id":"eXyZ123","identifier":[{"system":"urn:oid:1.2.3","value":"E999"}],
 			"name":[{"family":"EHRNAME"}],"gender":"male","telecom":[{"system":"phone","value":"555-0100"}],
 			"extension":[{"url":"http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex","valueCode":"F"}],
-			"someFutureElement":{"x":1}}`),
-		Include: []json.RawMessage{json.RawMessage(`{"resourceType":"Coverage","id":"cov-1","status":"active",
-			"beneficiary":{"reference":"Patient/eXyZ123"},"payor":[{"display":"Acme Health"}]}`)},
+			"someFutureElement":{"x":1}}`)
+	coverage := mustDecode(t, `{"resourceType":"Coverage","id":"cov-1","status":"active",
+			"beneficiary":{"reference":"Patient/eXyZ123"},"payor":[{"display":"Acme Health"}]}`)
+	enr := &Enrichment{
+		BaseURL: "https://ehr.example.org/api/FHIR/R4/",
+		Patient: patient.Resource.(*fhir.Patient),
+		Include: []EHRResource{coverage},
 	}
 	out, _, err := mustMapper(t, Options{Namespace: "t1"}).MapJSONEnriched(msg, enr)
 	if err != nil {
@@ -91,17 +95,46 @@ func TestMapJSONEnriched_UsesTheEHRPatientAndIncludes(t *testing.T) {
 	}
 }
 
+func mustDecode(t *testing.T, raw string) EHRResource {
+	t.Helper()
+	r, err := DecodeEHRResource([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 func TestMapJSONEnriched_RefusesResourcesWithoutIDs(t *testing.T) {
-	msg, _ := hl7.Parse([]byte(enrichADT))
-	m := mustMapper(t, Options{})
-	for _, enr := range []*Enrichment{
-		{Patient: json.RawMessage(`{"resourceType":"Patient"}`)},
-		{Patient: json.RawMessage(`{"resourceType":"Coverage","id":"x"}`)},
-		{Include: []json.RawMessage{json.RawMessage(`{"resourceType":"Coverage"}`)}},
-		{Include: []json.RawMessage{json.RawMessage(`not json`)}},
-	} {
-		if _, _, err := m.MapJSONEnriched(msg, enr); err == nil {
-			t.Errorf("enrichment %s %s mapped", enr.Patient, enr.Include)
+	for _, raw := range []string{`{"resourceType":"Coverage"}`, `not json`, `{"id":"x"}`} {
+		if _, err := DecodeEHRResource([]byte(raw)); err == nil {
+			t.Errorf("DecodeEHRResource(%s) succeeded", raw)
 		}
+	}
+	msg, _ := hl7.Parse([]byte(enrichADT))
+	if _, _, err := mustMapper(t, Options{}).MapJSONEnriched(msg, &Enrichment{Patient: &fhir.Patient{}}); err == nil {
+		t.Error("a Patient without id mapped")
+	}
+}
+
+// One decoded Patient serves concurrent mappings (the engine caches it):
+// mapping must never write into it.
+func TestMapJSONEnriched_SharedPatientIsNotModified(t *testing.T) {
+	msg, _ := hl7.Parse([]byte(enrichADT))
+	shared := mustDecode(t, `{"resourceType":"Patient","id":"p1","identifier":[{"system":"urn:x","value":"1"}],"telecom":[{"system":"phone","value":"1"}]}`)
+	before, _ := fhir.Marshal(shared.Resource)
+	m := mustMapper(t, Options{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 20 {
+				if _, _, err := m.MapJSONEnriched(msg, &Enrichment{Patient: shared.Resource.(*fhir.Patient)}); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if after, _ := fhir.Marshal(shared.Resource); string(after) != string(before) {
+		t.Errorf("the shared Patient changed:\n%s\n%s", before, after)
 	}
 }

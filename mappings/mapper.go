@@ -161,7 +161,7 @@ func (m *Mapper) MapWarnings(msg *hl7.Message) (*fhir.Bundle, []Warning, error) 
 // start checks the message, picks its map and runs it. The run it returns
 // (also with a mapping error, for its warnings) is for the caller to
 // release.
-func (m *Mapper) start(msg *hl7.Message, stream bool, enr *enrichment) (*run, error) {
+func (m *Mapper) start(msg *hl7.Message, stream bool, enr *Enrichment) (*run, error) {
 	if msg == nil || len(msg.Segments) == 0 || msg.Segments[0].Name() != "MSH" {
 		return nil, fmt.Errorf("%w: no MSH segment", ErrMalformed)
 	}
@@ -210,7 +210,7 @@ func (m *Mapper) MapJSONWarnings(msg *hl7.Message) ([]byte, []Warning, error) {
 	return m.appendJSONWith(nil, msg, true, nil)
 }
 
-func (m *Mapper) appendJSONWith(dst []byte, msg *hl7.Message, warnings bool, enr *enrichment) ([]byte, []Warning, error) {
+func (m *Mapper) appendJSONWith(dst []byte, msg *hl7.Message, warnings bool, enr *Enrichment) ([]byte, []Warning, error) {
 	r, err := m.start(msg, true, enr)
 	if r != nil {
 		defer m.release(r)

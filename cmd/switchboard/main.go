@@ -1,5 +1,6 @@
 // Command switchboard runs the Switchboard integration engine and the
-// operator tools around it: lint, tail, messages, send, map and bench.
+// operator tools around it: lint, tail, messages, send, map, bench, keys
+// and sandbox.
 package main
 
 import (
@@ -27,7 +28,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().String("config", envOr("SWITCHBOARD_CONFIG", "config.yaml"), "engine configuration file")
-	root.AddCommand(runCmd(), lintCmd(), tailCmd(), messagesCmd(), sendCmd(), mapCmd(), benchCmd())
+	root.AddCommand(runCmd(), lintCmd(), tailCmd(), messagesCmd(), sendCmd(), mapCmd(), benchCmd(), keysCmd(), sandboxCmd())
 	if err := root.Execute(); err != nil {
 		var ee *exitError
 		if errors.As(err, &ee) {

@@ -1,0 +1,193 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-hl7/switchboard/engine/store"
+	"github.com/switchboard-hl7/switchboard/fhirclient/sandbox"
+)
+
+// sandboxTenant is engine config with the built-in sandbox on a random
+// port and a tenant that enriches from it with a key made on start.
+const sandboxTenant = `sandbox: {enabled: true, listen: "127.0.0.1:0", population: 5}
+tenants:
+  sandbox:
+    fhir_base: sandbox
+    client_id: engine-test
+    keys: [keys/sandbox]
+    generate_key: ES384
+    scopes: [system/Patient.read, system/Coverage.read]
+    max_retry_after: 2s
+`
+
+const enrichChannel = `name: adt
+source: {mllp: {listen: "127.0.0.1:0"}}
+enrich:
+  - name: patient
+    search: Patient?identifier=urn:oid:2.16.840.1.113883.19.5|{PID-3.1}
+    on_error: %s
+    on_missing: %s
+  - name: coverage
+    search: Coverage?patient={patient.id}
+destinations: [{nats: {}}]
+`
+
+// The sample's MRN is a sandbox patient: the Bundle on NATS carries the
+// sandbox's Patient id, and the message log lists the enrichment calls.
+func TestEngine_EnrichesFromTheSandbox(t *testing.T) {
+	te := startEngine(t, sandboxTenant, map[string]string{"adt.yaml": fmt.Sprintf(enrichChannel, "retry", "continue")})
+	ehrID := sandboxPatientID(t, te, "PATID1234")
+	te.send("adt", sample(t, "adt_a01_msfhirconverter_2.hl7"))
+	m := te.waitStatus(te.lastID("adt"), store.StatusSent)
+	var bundle struct {
+		Entry []struct {
+			FullURL  string
+			Resource struct{ ResourceType, ID string }
+		}
+	}
+	if err := json.Unmarshal(m.Output, &bundle); err != nil {
+		t.Fatal(err)
+	}
+	var patientIDs []string
+	for _, e := range bundle.Entry {
+		if e.Resource.ResourceType == "Patient" {
+			patientIDs = append(patientIDs, e.Resource.ID)
+			if e.FullURL != te.SandboxURL()+"/Patient/"+ehrID {
+				t.Errorf("Patient fullUrl %s", e.FullURL)
+			}
+		}
+	}
+	if len(patientIDs) != 1 || patientIDs[0] != ehrID {
+		t.Errorf("Bundle Patient ids %v, want the sandbox's %s", patientIDs, ehrID)
+	}
+	events := enrichEvents(t, te, m.ID)
+	if len(events) != 2 || !strings.Contains(events[0], "patient: search Patient?identifier=") || !strings.Contains(events[0], "1 match(es)") ||
+		!strings.Contains(events[1], "coverage: search Coverage?patient="+ehrID) {
+		t.Errorf("enrich events %q", events)
+	}
+
+	// The same patient again: the search is answered from the cache.
+	msg := strings.Replace(string(sample(t, "adt_a01_msfhirconverter_2.hl7")), "MSG00001", "MSG00002", 1)
+	te.send("adt", []byte(msg))
+	m2 := te.waitStatus(te.lastID("adt"), store.StatusSent)
+	if ev := enrichEvents(t, te, m2.ID); len(ev) == 0 || !strings.Contains(ev[0], "cache hit") {
+		t.Errorf("second message's enrich events %q, want a cache hit", ev)
+	}
+}
+
+// sandboxPatientID finds the sandbox's id for an MRN with the engine's
+// own tenant client.
+func sandboxPatientID(t *testing.T, te *testEngine, mrn string) string {
+	t.Helper()
+	p, err := te.tenants["sandbox"].client.Search(context.Background(), "Patient?identifier="+sandbox.MRNSystem+"|"+mrn)
+	if err != nil || len(p.Matches) != 1 {
+		t.Fatalf("sandbox patient %s: %v %v", mrn, err, p)
+	}
+	return p.Matches[0].ID
+}
+
+func enrichEvents(t *testing.T, te *testEngine, id int64) []string {
+	t.Helper()
+	evs, err := te.Store().Events(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range evs {
+		if e.Stage == "enrich" {
+			out = append(out, e.Detail)
+		}
+	}
+	return out
+}
+
+// on_missing fail ends a message whose patient the EHR does not know in
+// ERROR, with the reason, and the channel goes on.
+func TestEngine_EnrichPolicyFail(t *testing.T) {
+	te := startEngine(t, sandboxTenant, map[string]string{"adt.yaml": fmt.Sprintf(enrichChannel, "fail", "fail")})
+	unknown := strings.Replace(string(sample(t, "adt_a01_msfhirconverter_2.hl7")), "PATID1234", "NOSUCHMRN", 1)
+	te.send("adt", []byte(unknown))
+	m := te.waitStatus(te.lastID("adt"), store.StatusError)
+	if !strings.Contains(m.Error, "patient: nothing found") {
+		t.Errorf("error %q", m.Error)
+	}
+	te.send("adt", sample(t, "adt_a01_msfhirconverter_2.hl7"))
+	te.waitStatus(te.lastID("adt"), store.StatusSent)
+}
+
+// A throttling EHR slows events down; none is lost, and /metrics shows
+// the 429s per tenant.
+func TestEngine_ThrottledEHRSlowsButLosesNothing(t *testing.T) {
+	te := startEngine(t, sandboxTenant, map[string]string{"adt.yaml": fmt.Sprintf(enrichChannel, "retry", "continue")})
+	te.sandbox.SetFaults(sandbox.Faults{Every429: 2, RetryAfter: time.Second})
+	base := string(sample(t, "adt_a01_msfhirconverter_2.hl7"))
+	const n = 4
+	for i := range n {
+		// A different MRN each: no cache hits.
+		msg := strings.Replace(base, "MSG00001", fmt.Sprintf("THR%d", i), 1)
+		msg = strings.Replace(msg, "PATID1234", fmt.Sprintf("THRMRN%d", i), 1)
+		te.send("adt", []byte(msg))
+	}
+	first := te.lastID("adt") - n + 1
+	for id := first; id < first+n; id++ {
+		te.waitStatus(id, store.StatusSent)
+	}
+	if te.sandbox.Stats().Throttled == 0 {
+		t.Fatal("the sandbox throttled nothing")
+	}
+	resp, err := http.Get("http://" + te.HTTPAddr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `switchboard_fhir_requests_total{code="429",endpoint="Patient",tenant="sandbox"}`) ||
+		!strings.Contains(string(body), `switchboard_enrichments_total{channel="adt",result="ehr",step="patient"} 4`) {
+		t.Errorf("/metrics lacks the 429 count:\n%s", grepLines(string(body), "switchboard_fhir"))
+	}
+}
+
+func grepLines(s, substr string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// The engine publishes each tenant's public keys for the EHR to fetch.
+func TestEngine_ServesTheTenantsJWKS(t *testing.T) {
+	te := startEngine(t, sandboxTenant, map[string]string{"adt.yaml": fmt.Sprintf(enrichChannel, "continue", "continue")})
+	for _, path := range []string{"/.well-known/jwks.json", "/.well-known/jwks/sandbox.json"} {
+		resp, err := http.Get("http://" + te.HTTPAddr() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var set struct {
+			Keys []map[string]any `json:"keys"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&set)
+		resp.Body.Close()
+		if err != nil || len(set.Keys) != 1 || set.Keys[0]["kid"] != te.keys["sandbox"][0].ID || set.Keys[0]["d"] != nil {
+			t.Errorf("%s: %v %+v", path, err, set)
+		}
+	}
+	resp, err := http.Get("http://" + te.HTTPAddr() + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "tenant sandbox:") {
+		t.Errorf("/readyz does not show the tenant: %q", body)
+	}
+}

@@ -1,0 +1,77 @@
+package sandbox
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// admit runs the gate every FHIR read and search passes: count, latency,
+// bearer token, scope for typ and perm ('r' read, 's' search), then the
+// faults. It answers and returns false when the request stops here.
+func (s *Server) admit(w *exchange, r *http.Request, typ string, perm rune) bool {
+	s.stats.fhirRequests.Add(1)
+	s.delay(r)
+	g, why := s.bearer(r)
+	if g == nil {
+		s.stats.unauthorized.Add(1)
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer error="invalid_token", error_description=%q`, why))
+		writeOutcome(w, http.StatusUnauthorized, "login", "%s", why)
+		return false
+	}
+	w.clientID = g.clientID
+	if !grantAllows(g, typ, perm) {
+		s.stats.unauthorized.Add(1)
+		need := fmt.Sprintf("system/%s.read", typ)
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer error="insufficient_scope", scope=%q`, need))
+		writeOutcome(w, http.StatusForbidden, "forbidden", "the token's scopes (%s) do not allow %s of %s: ask for %s or system/%s.%s",
+			scopeList(g.scopes), interaction(perm), typ, need, typ, string(perm))
+		return false
+	}
+	now := time.Now()
+	if f := s.faults.next(now); f.status != 0 {
+		s.writeFault(w, f, now)
+		return false
+	}
+	return true
+}
+
+// bearer returns the live grant of the request's bearer token, or why
+// there is none.
+func (s *Server) bearer(r *http.Request) (*grant, string) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return nil, "no Authorization header: send Authorization: Bearer <access token>"
+	}
+	scheme, tok, _ := strings.Cut(h, " ")
+	tok = strings.TrimSpace(tok)
+	if !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		return nil, "the Authorization header must be Bearer <access token>"
+	}
+	g := s.tokens.lookup(tok)
+	if g == nil {
+		return nil, "unknown access token"
+	}
+	if !time.Now().Before(g.expires) {
+		return nil, fmt.Sprintf("the access token expired at %s: get a new one", g.expires.UTC().Format(time.RFC3339))
+	}
+	return g, ""
+}
+
+// grantAllows reports whether any of the grant's scopes allows perm on typ.
+func grantAllows(g *grant, typ string, perm rune) bool {
+	for _, sc := range g.scopes {
+		if sc.allows(typ, perm) {
+			return true
+		}
+	}
+	return false
+}
+
+func interaction(perm rune) string {
+	if perm == 's' {
+		return "search"
+	}
+	return "read"
+}

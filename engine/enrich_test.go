@@ -191,3 +191,72 @@ func TestEngine_ServesTheTenantsJWKS(t *testing.T) {
 		t.Errorf("/readyz does not show the tenant: %q", body)
 	}
 }
+
+// Two tenants in one engine never share a token or a key: each signs with
+// its own key and gets its own token, even from the same EHR.
+func TestEngine_TwoTenantsShareNoTokenOrKey(t *testing.T) {
+	config := `sandbox: {enabled: true, listen: "127.0.0.1:0", population: 2}
+tenants:
+  hospa:
+    fhir_base: sandbox
+    client_id: client-a
+    keys: [keys/a]
+    generate_key: RS384
+    scopes: [system/Patient.read]
+  hospb:
+    fhir_base: sandbox
+    client_id: client-b
+    keys: [keys/b]
+    generate_key: ES384
+    scopes: [system/Patient.rs]
+`
+	channel := func(name, tenant string) string {
+		return fmt.Sprintf("name: %s\ntenant: %s\nsource: {mllp: {listen: \"127.0.0.1:0\"}}\nenrich:\n  - name: patient\n    search: Patient?identifier=urn:oid:2.16.840.1.113883.19.5|{PID-3.1}\ndestinations: [{nats: {}}]\n", name, tenant)
+	}
+	te := startEngine(t, config, map[string]string{"a.yaml": channel("a", "hospa"), "b.yaml": channel("b", "hospb")})
+	for i, ch := range []string{"a", "b", "a", "b"} {
+		msg := strings.Replace(string(sample(t, "adt_a01_msfhirconverter_2.hl7")), "MSG00001", fmt.Sprintf("M-%s-%d", ch, i), 1)
+		te.send(ch, []byte(msg))
+		te.waitStatus(te.lastID(ch), store.StatusSent)
+	}
+	ka, kb := te.keys["hospa"], te.keys["hospb"]
+	if len(ka) != 1 || len(kb) != 1 || ka[0].ID == kb[0].ID || ka[0].Alg != "RS384" || kb[0].Alg != "ES384" {
+		t.Fatalf("keys a %v b %v: want one distinct key each", ka, kb)
+	}
+	tokens := map[string]int{}
+	for _, r := range te.sandbox.Requests() {
+		if strings.HasSuffix(r.Path, "/oauth2/token") && r.Status == http.StatusOK {
+			tokens[r.ClientID]++
+		}
+	}
+	if tokens["client-a"] != 1 || tokens["client-b"] != 1 || len(tokens) != 2 {
+		t.Errorf("tokens issued per client %v, want one each", tokens)
+	}
+}
+
+// A token endpoint that refuses us shows its OAuth error in /readyz; the
+// engine stays ready and enrichment applies its policy (continue here).
+func TestEngine_RefusedTokenShowsInReadyz(t *testing.T) {
+	config := strings.Replace(sandboxTenant, "scopes: [system/Patient.read, system/Coverage.read]", "scopes: [system/Patient.write]", 1)
+	te := startEngine(t, config, map[string]string{"adt.yaml": fmt.Sprintf(enrichChannel, "continue", "continue")})
+	var body string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get("http://" + te.HTTPAddr() + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if body = string(b); resp.StatusCode == http.StatusOK && strings.Contains(body, "token refused") {
+			break
+		}
+	}
+	if !strings.Contains(body, "tenant sandbox: token refused") || !strings.Contains(body, "invalid_scope") {
+		t.Fatalf("/readyz = %q, want the OAuth error", body)
+	}
+	te.send("adt", sample(t, "adt_a01_msfhirconverter_2.hl7"))
+	m := te.waitStatus(te.lastID("adt"), store.StatusSent)
+	if ev := enrichEvents(t, te, m.ID); len(ev) == 0 || !strings.Contains(ev[0], "invalid_scope") {
+		t.Errorf("enrich events %q, want the refusal", ev)
+	}
+}

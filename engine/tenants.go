@@ -31,7 +31,8 @@ type tenant struct {
 	cache  *enrichCache
 
 	mu       sync.Mutex
-	tokenErr error // the last token check's failure, for /readyz
+	checked  bool  // a token check has finished
+	tokenErr error // its failure, for /readyz
 }
 
 // startSandbox starts the in-process sandbox when the config asks for
@@ -145,7 +146,7 @@ func (e *Engine) checkTokens(ctx context.Context) {
 			defer cancel()
 			err := t.client.CheckToken(cctx)
 			t.mu.Lock()
-			t.tokenErr = err
+			t.checked, t.tokenErr = true, err
 			t.mu.Unlock()
 			if err != nil && ctx.Err() == nil {
 				e.log.Error("tenant token request failed; enrichment will fail until it succeeds", "tenant", name, "err", err)
@@ -159,11 +160,14 @@ func (e *Engine) tenantStatus() []string {
 	var lines []string
 	for name, t := range e.tenants {
 		t.mu.Lock()
-		err := t.tokenErr
+		checked, err := t.checked, t.tokenErr
 		t.mu.Unlock()
-		state := "ok"
-		if err != nil {
+		state := "token ok"
+		switch {
+		case err != nil:
 			state = "token refused: " + err.Error()
+		case !checked:
+			state = "no token requested (no channel enriches from it yet)"
 		}
 		lines = append(lines, "tenant "+name+": "+state)
 	}

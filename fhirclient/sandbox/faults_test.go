@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -133,5 +134,43 @@ func TestFaults_Latency(t *testing.T) {
 	}
 	if d := time.Since(t0); d < 150*time.Millisecond {
 		t.Errorf("answered in %v despite 150ms latency", d)
+	}
+}
+
+// An operator switches throttling on in a running sandbox over HTTP.
+func TestAdmin_FaultsSwitchAtRunTime(t *testing.T) {
+	s, _ := start(t, Options{Population: 1})
+	put := func(body string) *http.Response {
+		req, _ := http.NewRequest(http.MethodPut, s.URL()+"/_sandbox/faults", strings.NewReader(body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := put(`{"every_429": 2, "retry_after": "3s"}`); resp.StatusCode != http.StatusOK {
+		t.Fatalf("PUT faults: %s", resp.Status)
+	}
+	if f := s.Faults(); f.Every429 != 2 || f.RetryAfter != 3*time.Second {
+		t.Errorf("faults %+v", f)
+	}
+	for _, bad := range []string{`{"every_429": -1}`, `{"retry_after": "soon"}`, `{"every429": 2}`, `not json`} {
+		if resp := put(bad); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("PUT %s: %s, want 400", bad, resp.Status)
+		}
+	}
+	if f := s.Faults(); f.Every429 != 2 {
+		t.Errorf("a refused PUT changed the faults: %+v", f)
+	}
+	resp, err := http.Get(s.URL() + "/_sandbox/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st Stats
+	err = json.NewDecoder(resp.Body).Decode(&st)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("stats: %v %s", err, resp.Status)
 	}
 }

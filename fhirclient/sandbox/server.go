@@ -145,6 +145,9 @@ func (s *Server) routes() {
 	h("POST "+basePath+"/{type}/_search", s.handleSearch)
 	h("GET "+basePath+"/{type}/{id}", s.handleRead)
 	h(basePath+"/", s.handleUnsupported)
+	m.HandleFunc("GET "+adminPath+"/faults", s.handleGetFaults)
+	m.HandleFunc("PUT "+adminPath+"/faults", s.handlePutFaults)
+	m.HandleFunc("GET "+adminPath+"/stats", s.handleStats)
 	s.mux = m
 }
 

@@ -3,6 +3,8 @@ package engine
 import (
 	"crypto/tls"
 	"time"
+
+	"github.com/switchboard-hl7/switchboard/mappings"
 )
 
 // Channel is one channels/*.yaml file: where messages come from, which
@@ -63,6 +65,17 @@ type Mapping struct {
 	Bundle            string            `yaml:"bundle" doc:"transaction (default: PUT entries, idempotent) or message"`
 	TimeZone          string            `yaml:"timezone" doc:"IANA zone of the sender for times without an offset, e.g. America/Chicago (default UTC)"`
 	IdentifierSystems map[string]string `yaml:"identifier_systems" doc:"assigning authority → identifier system URI, e.g. MRN: urn:oid:1.2.3"`
+	CodeSystems       map[string]string `yaml:"code_systems" doc:"coding system name as the sender writes it (CWE.3) → URI, e.g. 99LAB: https://hospital.example/codes/lab"`
+	Fields            []FieldRule       `yaml:"fields" doc:"set FHIR elements from v2 fields after the IG maps: overrides and Z-segment fields"`
+	IgnoreSegments    []string          `yaml:"ignore_segments" doc:"Z-segments left unmapped on purpose; others that no rule reads are reported as mapping warnings"`
+
+	fields []mappings.FieldRule
+}
+
+// FieldRule sets one FHIR element from one v2 field.
+type FieldRule struct {
+	From string `yaml:"from" doc:"v2 field path, e.g. ZPI-2 or PV1-10.1"`
+	To   string `yaml:"to" doc:"FHIR element, e.g. Patient.extension(https://hospital.example/fhir/vip).valueString or Encounter.serviceType.text"`
 }
 
 // Destination is one output of a channel.

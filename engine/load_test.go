@@ -251,3 +251,15 @@ func TestLoad_EnrichAndTenantErrors(t *testing.T) {
 		})
 	}
 }
+
+// A mapping override with a typo is refused at load, naming its line and
+// the element meant.
+func TestLoad_FieldRuleErrors(t *testing.T) {
+	ch := "name: adt\nsource: {mllp: {listen: 127.0.0.1:0}}\nmapping:\n  fields:\n    - from: ZPI-2\n      to: Patient.extension(https://h.example/vip).valueString\n    - from: PV1-10\n      to: Encounter.serviceTyp.text\n    - from: PV1.10\n      to: Encounter.serviceType.text\n  ignore_segments: [PID]\n"
+	_, err := Load(writeConfig(t, "data_dir: d\n", map[string]string{"a.yaml": ch}))
+	for _, want := range []string{`a.yaml:8: to "Encounter.serviceTyp.text": Encounter has no element "serviceTyp": did you mean "serviceType"?`, "a.yaml:9: from \"PV1.10\"", "a.yaml:11: ignore_segments \"PID\""} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v\nwant …%s…", err, want)
+		}
+	}
+}

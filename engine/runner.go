@@ -111,5 +111,8 @@ func (ch *Channel) MappingOptions() mappings.Options {
 		BundleType:        ch.Mapping.Bundle,
 		Namespace:         ch.Tenant,
 		IdentifierSystems: ch.Mapping.IdentifierSystems,
+		CodeSystems:       ch.Mapping.CodeSystems,
+		Fields:            ch.Mapping.fields,
+		IgnoreSegments:    ch.Mapping.IgnoreSegments,
 	}
 }

@@ -8,6 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/switchboard-hl7/switchboard/fhir"
+	"github.com/switchboard-hl7/switchboard/hl7"
+	"github.com/switchboard-hl7/switchboard/mappings"
 )
 
 var (
@@ -160,6 +164,40 @@ func (ch *Channel) validateMapping(errs *errorList) {
 		if !strings.Contains(v, ":") {
 			errs.add(at("mapping.identifier_systems."+k), "identifier system for %q must be a URI, e.g. urn:oid:1.2.3 or https://hospital.example/mrn", k)
 		}
+	}
+	for k, v := range ch.Mapping.CodeSystems {
+		if !strings.Contains(v, ":") || strings.ContainsAny(v, " \t") {
+			errs.add(at("mapping.code_systems."+k), "code system for %q must be a URI, e.g. http://loinc.org or https://hospital.example/codes", k)
+		}
+	}
+	ch.validateFields(errs)
+	for i, z := range ch.Mapping.IgnoreSegments {
+		if len(z) != 3 || z[0] != 'Z' {
+			errs.add(at(fmt.Sprintf("mapping.ignore_segments[%d]", i)), "ignore_segments %q: list Z-segment names such as ZPI", z)
+		}
+	}
+}
+
+// validateFields parses the field rules: both paths, and that the FHIR
+// element exists and takes a string.
+func (ch *Channel) validateFields(errs *errorList) {
+	at := ch.lines.line
+	for i, f := range ch.Mapping.Fields {
+		p := fmt.Sprintf("mapping.fields[%d]", i)
+		from, err := hl7.ParsePath(f.From)
+		if err != nil {
+			errs.add(at(p+".from"), "from %q: %v (write a v2 path such as ZPI-2 or PV1-10.1)", f.From, err)
+			continue
+		}
+		to, err := fhir.ParsePath(f.To)
+		if err == nil {
+			err = to.Settable()
+		}
+		if err != nil {
+			errs.add(at(p+".to"), "to %q: %v", f.To, err)
+			continue
+		}
+		ch.Mapping.fields = append(ch.Mapping.fields, mappings.FieldRule{From: from, To: to})
 	}
 }
 

@@ -9,14 +9,15 @@ import (
 // comps is a repetition split into its components once: reading them one
 // by one through hl7.Value rescans the text from the start each time.
 type comps struct {
-	raw [20]string // components 1-20, still escaped
-	n   int        // how many there are
-	d   *hl7.Delimiters
+	raw     [20]string // components 1-20, still escaped
+	n       int        // how many there are
+	d       *hl7.Delimiters
+	systems map[string]string // the channel's coding system names (Options.CodeSystems)
 }
 
 // split splits the first repetition of v into components.
 func (r *run) split(v hl7.Value) comps {
-	c := comps{d: &r.msg.Delimiters}
+	c := comps{d: &r.msg.Delimiters, systems: r.m.codeSystems}
 	s := v.Raw()
 	if i := strings.IndexByte(s, c.d.Repetition); i >= 0 {
 		s = s[:i]

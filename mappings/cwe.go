@@ -11,7 +11,8 @@ import (
 // CWE[CodeableConcept] map: each triplet (CWE.1-3, 4-6, 10-12) becomes a
 // coding with its version (CWE.7, 8, 13), CWE.9 the text. Decisions where
 // the IG is silent:
-//   - the system comes from codingSystems (table 0396); an unknown name is
+//   - the system comes from the channel's code_systems, else from
+//     codingSystems (table 0396); an unknown name is
 //     replaced by the triplet's coding system OID (CWE.14, 17, 20) if any,
 //     else the coding has no system;
 //   - a triplet with text but no code is not a coding: its text becomes the
@@ -101,7 +102,9 @@ func codingOf(c *comps, t [5]int, first bool, defTable string) (cd fhir.Coding, 
 		return cd, cd.Display, false
 	}
 	name := c.text(t[2])
-	cd.System = codingSystem(name)
+	if cd.System = c.systems[name]; cd.System == "" {
+		cd.System = codingSystem(name)
+	}
 	if cd.System == "" {
 		if oid := c.text(t[4]); isOID(oid) {
 			cd.System = "urn:oid:" + oid

@@ -54,6 +54,17 @@ type Options struct {
 	// local URI an interface team can later map. Without a configured
 	// system, Identifier.assigner.display keeps HD.1.
 	IdentifierSystems map[string]string
+	// CodeSystems maps coding system names as senders write them in CWE.3,
+	// .6 and .12 (e.g. "99LAB") to the URI to emit. It wins over the
+	// built-in table of HL7 table 0396 names.
+	CodeSystems map[string]string
+	// Fields set FHIR elements from v2 fields after the map: a channel's
+	// overrides and its Z-segment rules (see FieldRule).
+	Fields []FieldRule
+	// IgnoreSegments are Z-segments the channel knows it does not map. Any
+	// other Z-segment that no field rule reads gets a warning, so site data
+	// nobody mapped shows in the message log instead of vanishing.
+	IgnoreSegments []string
 }
 
 // Mapper maps HL7 v2 messages to FHIR R4 bundles. It is safe for concurrent
@@ -66,6 +77,13 @@ type Mapper struct {
 	namespace  string
 	nsURN      string // escaped namespace for fallback systems, with ':'
 	systems    map[string]string
+	// codeSystems are Options.CodeSystems; fields Options.Fields, and
+	// fieldsObs whether one of them writes Observations (which are then
+	// not streamed: a rule needs the resource, not its JSON).
+	codeSystems map[string]string
+	fields      []FieldRule
+	fieldsObs   bool
+	zKnown      map[string]bool // Z-segments read by a rule or ignored
 }
 
 // New validates the options and returns a Mapper.
@@ -94,6 +112,22 @@ func New(o Options) (*Mapper, error) {
 			return nil, fmt.Errorf("mappings: identifier system %q for %q: want an absolute URI without spaces", v, k)
 		}
 		m.systems[strings.TrimSpace(k)] = v
+	}
+	for k, v := range o.CodeSystems {
+		if !isURI(v) {
+			return nil, fmt.Errorf("mappings: code system %q for %q: want an absolute URI without spaces", v, k)
+		}
+	}
+	m.codeSystems = o.CodeSystems
+	if err := m.setFields(o.Fields); err != nil {
+		return nil, err
+	}
+	m.zKnown = map[string]bool{}
+	for _, f := range o.Fields {
+		m.zKnown[f.From.Segment] = true
+	}
+	for _, s := range o.IgnoreSegments {
+		m.zKnown[s] = true
 	}
 	return m, nil
 }
@@ -181,11 +215,13 @@ func (m *Mapper) start(msg *hl7.Message, stream bool, enr *Enrichment) (*run, er
 		return nil, fmt.Errorf("%w: %s^%s", ErrUnsupported, typ, trigger)
 	}
 	r := m.newRun(msg, trigger)
-	r.stream, r.enr = stream, enr
+	r.stream, r.enr = stream && !m.fieldsObs, enr
 	if err := mm(r); err != nil {
 		return r, fmt.Errorf("%s^%s %s: %w", typ, trigger, r.controlID, err)
 	}
 	r.addIncluded()
+	r.applyFields()
+	r.warnUnmappedZ()
 	return r, nil
 }
 

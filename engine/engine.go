@@ -98,11 +98,11 @@ func (e *Engine) Start(ctx context.Context) (err error) {
 		names[i] = r.ch.Name
 	}
 	e.metrics = newMetrics(e.store, names)
-	if err := e.startTenants(e.keys); err != nil {
-		return err
-	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	e.cancel = cancel
+	if err := e.startTenants(runCtx, e.keys); err != nil {
+		return err
+	}
 	for _, r := range e.runners {
 		r.tenant = e.tenants[r.ch.Tenant]
 		r.start(runCtx, &e.wg)
@@ -168,6 +168,9 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 
 // abort closes whatever a failed Start opened.
 func (e *Engine) abort() {
+	if e.cancel != nil {
+		e.cancel()
+	}
 	for _, r := range e.runners {
 		if r.ln != nil {
 			r.ln.Close()

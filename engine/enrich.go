@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -25,7 +26,10 @@ const (
 )
 
 // enrich runs the channel's steps for msg, in order, and returns what the
-// mapper should use plus one message-log event per step.
+// mapper should use plus one message-log event per step. The events hold
+// the URLs (patient identifiers: the message log is where PHI belongs);
+// the reason it returns for a failed message names the step and what went
+// wrong without them, as it reaches stdout logs.
 func (p *pipeline) enrich(ctx context.Context, msg *hl7.Message) (*mappings.Enrichment, []store.Event, enrichEnd, string) {
 	r := p.r
 	if len(r.ch.Enrich) == 0 {
@@ -37,6 +41,9 @@ func (p *pipeline) enrich(ctx context.Context, msg *hl7.Message) (*mappings.Enri
 	var found map[string]string // step → id of its first match
 	for i := range r.ch.Enrich {
 		s := &r.ch.Enrich[i]
+		if ctx.Err() != nil {
+			return nil, events, enrichStopped, ""
+		}
 		rel, empty := s.tmpl.render(msg, r.ch.Name, r.ch.Tenant, found)
 		if empty != "" {
 			why := fmt.Sprintf("%s: skipped, %s is empty", s.Name, empty)
@@ -47,21 +54,25 @@ func (p *pipeline) enrich(ctx context.Context, msg *hl7.Message) (*mappings.Enri
 			continue
 		}
 		res, how, took, err := p.lookup(ctx, s, rel)
+		if err == nil && s.Use == UsePatient && len(res.matches) > 1 {
+			// Taking the first of several would publish one patient's
+			// data under another's identity.
+			err = fmt.Errorf("%w: %d patients match", errAmbiguous, len(res.matches))
+		}
 		result := how
 		if err != nil {
 			result = "error"
 		}
 		r.e.metrics.enrichments.WithLabelValues(r.ch.Name, s.Name, result).Inc()
 		if err != nil {
-			why := fmt.Sprintf("%s: %s %s: %v", s.Name, verb(s), rel, err)
 			if ctx.Err() != nil {
-				return nil, events, enrichStopped, why
+				return nil, events, enrichStopped, ""
 			}
-			events = append(events, enrichEvent(store.StatusError, why))
+			events = append(events, enrichEvent(store.StatusError, fmt.Sprintf("%s: %s %s: %v", s.Name, verb(s), rel, err)))
 			if s.OnError == OnErrorContinue {
 				continue
 			}
-			return nil, events, enrichFailed, why
+			return nil, events, enrichFailed, s.Name + ": " + errSummary(err)
 		}
 		detail := fmt.Sprintf("%s: %s %s → %d match(es) (%s)", s.Name, verb(s), rel, len(res.matches), source(how, took))
 		if len(res.matches) == 0 && s.OnMissing == OnErrorFail {
@@ -105,7 +116,7 @@ func (p *pipeline) lookup(ctx context.Context, s *EnrichStep, rel string) (looku
 			return res, how, time.Since(start), err
 		}
 		wait := min(time.Second<<min(attempt, 5), 30*time.Second)
-		p.r.e.log.Warn("enrichment failed; the message waits and retries", "channel", p.r.ch.Name, "tenant", t.name, "step", s.Name, "wait", wait, "err", err)
+		p.r.e.log.Warn("enrichment failed; the message waits and retries", "channel", p.r.ch.Name, "tenant", t.name, "step", s.Name, "wait", wait, "reason", errSummary(err))
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
@@ -114,18 +125,62 @@ func (p *pipeline) lookup(ctx context.Context, s *EnrichStep, rel string) (looku
 	}
 }
 
+// errAmbiguous: a patient step found more than one Patient.
+var errAmbiguous = errors.New("ambiguous")
+
 // transient reports whether waiting may fix err: throttling, a server or
-// network failure, the day's quota; not a refusal such as 403 or 400.
+// network failure, a timeout, the day's quota. Anything else (a 400 or
+// 403, a refused token, a resource that does not decode, an ambiguous
+// match) fails the same way next time, so retrying would only hold the
+// channel.
 func transient(err error) bool {
 	var fe *fhirclient.Error
-	if errors.As(err, &fe) {
-		return fe.Transient()
-	}
 	var oe *fhirclient.OAuthError
-	if errors.As(err, &oe) {
+	var ne net.Error
+	switch {
+	case errors.As(err, &fe):
+		return fe.Transient()
+	case errors.As(err, &oe):
 		return oe.Status == http.StatusTooManyRequests || oe.Status >= 500
+	case errors.Is(err, fhirclient.ErrQuotaExhausted), errors.Is(err, context.DeadlineExceeded):
+		return true
+	case errors.As(err, &ne):
+		return true // refused, reset, timed out
 	}
-	return true // network errors, timeouts, quota
+	return false
+}
+
+// errSummary describes err for stdout logs and the message's error field:
+// HTTP status and OperationOutcome codes, OAuth error codes, never URLs,
+// ids or server text that may echo them.
+func errSummary(err error) string {
+	var fe *fhirclient.Error
+	var oe *fhirclient.OAuthError
+	var ne net.Error
+	switch {
+	case errors.As(err, &fe):
+		s := fmt.Sprintf("HTTP %d from the EHR", fe.Status)
+		if fe.Outcome != nil {
+			var codes []string
+			for _, is := range fe.Outcome.Issue {
+				codes = append(codes, is.Code)
+			}
+			s += " (OperationOutcome " + strings.Join(codes, ", ") + ")"
+		}
+		return s
+	case errors.As(err, &oe):
+		return fmt.Sprintf("token refused: %d %s", oe.Status, oe.Code)
+	case errors.Is(err, fhirclient.ErrQuotaExhausted):
+		return "daily quota exhausted"
+	case errors.Is(err, errAmbiguous):
+		return err.Error()
+	case errors.As(err, &ne):
+		if ne.Timeout() {
+			return "EHR timed out"
+		}
+		return "EHR unreachable"
+	}
+	return "EHR answer unusable (details in the message log)"
 }
 
 // fetch calls the EHR for one step, a read (404 = nothing found) or the
@@ -156,7 +211,7 @@ func (t *tenant) fetch(ctx context.Context, tmpl *urlTemplate, rel string) (look
 		if err != nil {
 			// A resource whose known elements have another shape (an
 			// EHR release apart from R4) is reported, not dropped silently.
-			return lookupResult{}, fmt.Errorf("%s/%s from tenant %s: %w", r.Type, r.ID, t.name, err)
+			return lookupResult{}, fmt.Errorf("%s from tenant %s: %w", r.Type, t.name, err)
 		}
 		out.matches = append(out.matches, d)
 	}

@@ -44,7 +44,7 @@ func BenchmarkEnrichCacheHit(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	t := &tenant{name: "sandbox", client: client, cache: newEnrichCache(defaultCacheTTL, 100)}
+	t := &tenant{name: "sandbox", client: client, cache: newEnrichCache(context.Background(), defaultCacheTTL, 100)}
 	rel, _ := ch.Enrich[0].tmpl.render(msg, ch.Name, ch.Tenant, nil)
 	decoded, err := mappings.DecodeEHRResource([]byte(ehrPatient))
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -115,8 +117,8 @@ func TestEngine_EnrichPolicyFail(t *testing.T) {
 	unknown := strings.Replace(string(sample(t, "adt_a01_msfhirconverter_2.hl7")), "PATID1234", "NOSUCHMRN", 1)
 	te.send("adt", []byte(unknown))
 	m := te.waitStatus(te.lastID("adt"), store.StatusError)
-	if !strings.Contains(m.Error, "patient: nothing found") {
-		t.Errorf("error %q", m.Error)
+	if !strings.Contains(m.Error, "patient: nothing found") || strings.Contains(m.Error, "NOSUCHMRN") {
+		t.Errorf("error %q: want nothing found, without the MRN (it is logged)", m.Error)
 	}
 	te.send("adt", sample(t, "adt_a01_msfhirconverter_2.hl7"))
 	te.waitStatus(te.lastID("adt"), store.StatusSent)
@@ -258,5 +260,107 @@ func TestEngine_RefusedTokenShowsInReadyz(t *testing.T) {
 	m := te.waitStatus(te.lastID("adt"), store.StatusSent)
 	if ev := enrichEvents(t, te, m.ID); len(ev) == 0 || !strings.Contains(ev[0], "invalid_scope") {
 		t.Errorf("enrich events %q, want the refusal", ev)
+	}
+}
+
+// An MRN carrying FHIR search syntax searches for itself: "X,PATID1234"
+// must not match PATID1234 (a comma is OR in FHIR search).
+func TestEngine_SearchValuesCannotChangeTheSearch(t *testing.T) {
+	te := startEngine(t, sandboxTenant, map[string]string{"adt.yaml": fmt.Sprintf(enrichChannel, "fail", "fail")})
+	for _, mrn := range []string{"NOSUCHMRN,PATID1234", `NOSUCHMRN\,PATID1234`, "NOSUCHMRN|PATID1234", "NOSUCHMRN$PATID1234"} {
+		msg := strings.Replace(string(sample(t, "adt_a01_msfhirconverter_2.hl7")), "PATID1234^5^M11", hl7Escape(mrn)+"^5^M11", 1)
+		te.send("adt", []byte(msg))
+		m := te.waitStatus(te.lastID("adt"), store.StatusError)
+		if !strings.Contains(m.Error, "nothing found") {
+			t.Errorf("MRN %q: error %q, want nothing found", mrn, m.Error)
+		}
+	}
+}
+
+// hl7Escape escapes the v2 delimiters an MRN may contain.
+func hl7Escape(s string) string {
+	return strings.NewReplacer(`\`, `\E\`, "|", `\F\`, "^", `\S\`, "&", `\T\`, "~", `\R\`).Replace(s)
+}
+
+// Two EHR patients with one MRN: the step fails rather than publishing
+// one patient's data under the other's id, and the reason stored (and
+// logged) carries no identifier.
+func TestEngine_AmbiguousPatientFailsWithoutPHIInTheReason(t *testing.T) {
+	te := startEngine(t, sandboxTenant, map[string]string{"adt.yaml": fmt.Sprintf(enrichChannel, "fail", "continue")})
+	dup := `{"resourceType":"Patient","id":"dup-of-patid1234","identifier":[{"system":"` + sandbox.MRNSystem + `","value":"PATID1234"}]}`
+	if err := te.sandbox.Put([]byte(dup)); err != nil {
+		t.Fatal(err)
+	}
+	te.send("adt", sample(t, "adt_a01_msfhirconverter_2.hl7"))
+	m := te.waitStatus(te.lastID("adt"), store.StatusError)
+	if !strings.Contains(m.Error, "ambiguous: 2 patients match") || strings.Contains(m.Error, "PATID1234") {
+		t.Errorf("error %q: want ambiguous, without the MRN", m.Error)
+	}
+	if ev := enrichEvents(t, te, m.ID); len(ev) != 1 || !strings.Contains(ev[0], "PATID1234") {
+		t.Errorf("events %q: the message log keeps the search", ev)
+	}
+}
+
+// A read whose id cannot be a FHIR id fails at once even with on_error
+// retry: waiting cannot fix it, and retrying would hold the channel.
+func TestEngine_PermanentEnrichErrorIsNotRetried(t *testing.T) {
+	ch := "name: adt\nsource: {mllp: {listen: \"127.0.0.1:0\"}}\nenrich:\n  - name: patient\n    read: Patient/{PID-3.1}\n    on_error: retry\ndestinations: [{nats: {}}]\n"
+	te := startEngine(t, sandboxTenant, map[string]string{"adt.yaml": ch})
+	msg := strings.Replace(string(sample(t, "adt_a01_msfhirconverter_2.hl7")), "PATID1234^5^M11", "A/B^5^M11", 1)
+	te.send("adt", []byte(msg))
+	m := te.waitStatus(te.lastID("adt"), store.StatusError)
+	if !strings.HasPrefix(m.Error, "enrich: patient:") {
+		t.Errorf("error %q", m.Error)
+	}
+}
+
+// Shutdown is not held by an EHR call in flight: the call is cancelled
+// and the message stays pending for the next start.
+func TestEngine_ShutdownCancelsEnrichmentInFlight(t *testing.T) {
+	te := startEngine(t, sandboxTenant, map[string]string{"adt.yaml": fmt.Sprintf(enrichChannel, "retry", "continue")})
+	te.sandbox.SetFaults(sandbox.Faults{Latency: 20 * time.Second})
+	te.send("adt", sample(t, "adt_a01_msfhirconverter_2.hl7"))
+	id := te.lastID("adt")
+	time.Sleep(200 * time.Millisecond) // the search is in flight
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := te.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown with an EHR call in flight: %v", err)
+	}
+	te.sandbox.SetFaults(sandbox.Faults{})
+	st, err := store.OpenReadOnly(te.cfg.Store.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	m, err := st.Get(context.Background(), id)
+	if err != nil || m.Status != store.StatusReceived {
+		t.Errorf("message after shutdown: %v %v, want RECEIVED (resumes next start)", statusOf(m), err)
+	}
+}
+
+// Two tenants may not share a key.
+func TestEngine_TenantsSharingAKeyAreRefused(t *testing.T) {
+	config := `sandbox: {enabled: true, listen: "127.0.0.1:0", population: 1}
+tenants:
+  hospa: {fhir_base: sandbox, client_id: a, keys: [keys/shared], generate_key: RS384, scopes: [system/Patient.read]}
+  hospb: {fhir_base: sandbox, client_id: b, keys: [keys/shared], scopes: [system/Patient.read]}
+`
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "channels"), 0o755)
+	os.WriteFile(filepath.Join(dir, "channels", "a.yaml"), []byte(adtChannel), 0o644)
+	os.WriteFile(filepath.Join(dir, "config.yaml"), []byte("data_dir: data\nnats: {listen: \"127.0.0.1:0\"}\nhttp: {listen: \"127.0.0.1:0\"}\n"+config), 0o644)
+	cfg, err := Load(filepath.Join(dir, "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(cfg, nil)
+	err = e.Start(context.Background())
+	if err == nil {
+		e.Shutdown(context.Background())
+		t.Fatal("two tenants with one key started")
+	}
+	if !strings.Contains(err.Error(), "tenants hospa and hospb share key") {
+		t.Errorf("err = %v", err)
 	}
 }

@@ -23,7 +23,8 @@ type lookupResult struct {
 // identical lookups into one call: a burst of events for one patient
 // costs the EHR one search.
 type enrichCache struct {
-	ttl  time.Duration // 0: no caching, but concurrent lookups still collapse
+	base context.Context // calls run on it: the engine's, not one caller's
+	ttl  time.Duration   // 0: no caching, but concurrent lookups still collapse
 	size int
 
 	mu    sync.Mutex
@@ -38,8 +39,11 @@ type cacheItem struct {
 	expires time.Time
 }
 
-func newEnrichCache(ttl time.Duration, size int) *enrichCache {
-	return &enrichCache{ttl: ttl, size: size, items: map[string]*list.Element{}, order: list.New()}
+// newEnrichCache returns a cache whose calls run on base: a caller that
+// gives up (its ctx ends) leaves the call to the others, and the engine
+// stopping (base ends) stops it.
+func newEnrichCache(base context.Context, ttl time.Duration, size int) *enrichCache {
+	return &enrichCache{base: base, ttl: ttl, size: size, items: map[string]*list.Element{}, order: list.New()}
 }
 
 // How a lookup was answered.
@@ -55,22 +59,26 @@ func (c *enrichCache) get(ctx context.Context, key string, fetch func(context.Co
 	if res, ok := c.cached(key); ok {
 		return res, fromCache, nil
 	}
-	v, err, shared := c.calls.Do(key, func() (any, error) {
-		// The first caller's context must not end the others' call.
-		res, err := fetch(context.WithoutCancel(ctx))
+	call := c.calls.DoChan(key, func() (any, error) {
+		res, err := fetch(c.base)
 		if err == nil {
 			c.put(key, res)
 		}
 		return res, err
 	})
-	how = fromEHR
-	if shared {
-		how = fromShared
+	select {
+	case out := <-call:
+		how = fromEHR
+		if out.Shared {
+			how = fromShared
+		}
+		if out.Err != nil {
+			return lookupResult{}, how, out.Err
+		}
+		return out.Val.(lookupResult), how, nil
+	case <-ctx.Done():
+		return lookupResult{}, fromEHR, ctx.Err()
 	}
-	if err != nil {
-		return lookupResult{}, how, err
-	}
-	return v.(lookupResult), how, nil
 }
 
 func (c *enrichCache) cached(key string) (lookupResult, bool) {

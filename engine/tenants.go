@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -29,10 +28,6 @@ type tenant struct {
 	name   string
 	client *fhirclient.Client
 	cache  *enrichCache
-
-	mu       sync.Mutex
-	checked  bool  // a token check has finished
-	tokenErr error // its failure, for /readyz
 }
 
 // startSandbox starts the in-process sandbox when the config asks for
@@ -69,11 +64,24 @@ func (e *Engine) loadKeys() (map[string][]*fhirclient.Key, error) {
 				return nil, fmt.Errorf("tenant %s: generate key: %w", name, err)
 			}
 		}
+	}
+	for name, t := range e.cfg.Tenants {
 		keys, err := fhirclient.ReadKeys(t.Keys...)
 		if err != nil {
 			return nil, fmt.Errorf("tenant %s: keys: %w", name, err)
 		}
 		out[name] = keys
+	}
+	// A key shared by two tenants would let one hospital's credentials
+	// sign for another's client.
+	owner := map[string]string{}
+	for name, keys := range out {
+		for _, k := range keys {
+			if other, ok := owner[k.ID]; ok && other != name {
+				return nil, fmt.Errorf("tenants %s and %s share key %s (%s): give each tenant its own keys", min(name, other), max(name, other), k.ID, k.Path)
+			}
+			owner[k.ID] = name
+		}
 	}
 	return out, nil
 }
@@ -102,7 +110,7 @@ func ensureKey(dir, alg string) error {
 
 // startTenants builds every tenant's client. It runs after the sandbox
 // (whose address a "sandbox" fhir_base takes) and the metrics.
-func (e *Engine) startTenants(keys map[string][]*fhirclient.Key) error {
+func (e *Engine) startTenants(ctx context.Context, keys map[string][]*fhirclient.Key) error {
 	e.tenants = map[string]*tenant{}
 	for name, tc := range e.cfg.Tenants {
 		base := tc.FHIRBase
@@ -122,7 +130,7 @@ func (e *Engine) startTenants(keys map[string][]*fhirclient.Key) error {
 		if err != nil {
 			return err
 		}
-		e.tenants[name] = &tenant{name: name, client: client, cache: newEnrichCache(tc.Cache.TTL.Std(), tc.Cache.Size)}
+		e.tenants[name] = &tenant{name: name, client: client, cache: newEnrichCache(ctx, tc.Cache.TTL.Std(), tc.Cache.Size)}
 	}
 	return nil
 }
@@ -144,11 +152,7 @@ func (e *Engine) checkTokens(ctx context.Context) {
 			defer e.wg.Done()
 			cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			defer cancel()
-			err := t.client.CheckToken(cctx)
-			t.mu.Lock()
-			t.checked, t.tokenErr = true, err
-			t.mu.Unlock()
-			if err != nil && ctx.Err() == nil {
+			if err := t.client.CheckToken(cctx); err != nil && ctx.Err() == nil {
 				e.log.Error("tenant token request failed; enrichment will fail until it succeeds", "tenant", name, "err", err)
 			}
 		}()
@@ -159,15 +163,15 @@ func (e *Engine) checkTokens(ctx context.Context) {
 func (e *Engine) tenantStatus() []string {
 	var lines []string
 	for name, t := range e.tenants {
-		t.mu.Lock()
-		checked, err := t.checked, t.tokenErr
-		t.mu.Unlock()
+		valid, fetched, err := t.client.TokenStatus()
 		state := "token ok"
 		switch {
+		case err != nil && valid:
+			state = "token ok, but its renewal failed: " + err.Error()
 		case err != nil:
 			state = "token refused: " + err.Error()
-		case !checked:
-			state = "no token requested (no channel enriches from it yet)"
+		case !fetched:
+			state = "no token requested yet"
 		}
 		lines = append(lines, "tenant "+name+": "+state)
 	}

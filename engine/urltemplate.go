@@ -36,7 +36,7 @@ func parseURLTemplate(s string, read bool) (*urlTemplate, error) {
 	if !fhirclient.ValidType(typ) {
 		return nil, fmt.Errorf("%q does not start with a FHIR resource type (e.g. Patient)", s)
 	}
-	if read && !strings.HasPrefix(s[len(typ):], "/") {
+	if read && (!strings.HasPrefix(s[len(typ):], "/") || strings.ContainsAny(s, "?#")) {
 		return nil, fmt.Errorf("read %q: write Type/{id}, e.g. Patient/{PID-3.1}", s)
 	}
 	if !read && len(s) > len(typ) && s[len(typ)] != '?' {
@@ -110,7 +110,7 @@ func (t *urlTemplate) render(msg *hl7.Message, channel, tenant string, found map
 		}
 		if p.lit == "" {
 			if p.inQuery {
-				v = url.QueryEscape(v)
+				v = url.QueryEscape(searchEscaper.Replace(v))
 			} else {
 				v = url.PathEscape(v)
 			}
@@ -119,6 +119,11 @@ func (t *urlTemplate) render(msg *hl7.Message, channel, tenant string, found map
 	}
 	return b.String(), ""
 }
+
+// searchEscaper escapes what FHIR search gives a meaning inside a value
+// (a comma is OR, | separates system and code, $ composite parts): an
+// MRN "A,B" must search for that one MRN, never for A or B.
+var searchEscaper = strings.NewReplacer(`\`, `\\`, `,`, `\,`, `$`, `\$`, `|`, `\|`)
 
 // unescapePath undoes render's escaping of a read's id: the client
 // escapes it again when it builds the URL.

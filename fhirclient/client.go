@@ -67,7 +67,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	c := &Client{cfg: cfg, base: strings.TrimRight(cfg.BaseURL, "/"), keys: cfg.Keys, http: cfg.HTTPClient}
 	if c.http == nil {
-		c.http = &http.Client{Timeout: cfg.Timeout}
+		// Redirects are not followed: Go would resend the Authorization
+		// header (and a token request's assertion) to wherever a
+		// redirect points, another port or a plain-http URL included.
+		c.http = &http.Client{Timeout: cfg.Timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	c.tokens = &tokenSource{c: c}
 	c.quota = newQuota(cfg.Quota)
@@ -122,6 +125,11 @@ func (c *Client) CheckToken(ctx context.Context) error {
 	return err
 }
 
+// TokenStatus reports the tenant's token state for health pages: whether a
+// usable token is cached, whether any token request has ended yet, and
+// the last one's error (nil once one succeeded).
+func (c *Client) TokenStatus() (valid, fetched bool, err error) { return c.tokens.status() }
+
 func (c *Client) observe(endpoint string, status int, d time.Duration) {
 	if c.cfg.OnCall != nil {
 		c.cfg.OnCall(Call{Tenant: c.cfg.Tenant, Endpoint: endpoint, Status: status, Duration: d})
@@ -170,7 +178,7 @@ func (c *Client) get(ctx context.Context, u, endpoint string) ([]byte, error) {
 			break
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return nil, last
+			return nil, fmt.Errorf("%w (while waiting to retry: %w)", err, last)
 		}
 	}
 	return nil, fmt.Errorf("%w (gave up after %d attempts)", last, c.cfg.MaxAttempts)

@@ -395,3 +395,39 @@ func TestClient_TenantsAreIsolated(t *testing.T) {
 		t.Error("hospital-a's key obtained a token for hospital-b")
 	}
 }
+
+// A redirect never carries the token elsewhere: the client does not
+// follow it, and says what the server answered.
+func TestClient_DoesNotFollowRedirectsWithTheToken(t *testing.T) {
+	sb := startSandbox(t, sandbox.Options{Population: 1})
+	k := newKey(t, fhirclient.RS384)
+	register(t, sb, "app", k)
+	var leaked atomic.Int32
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			leaked.Add(1)
+		}
+	}))
+	defer evil.Close()
+	ehr := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/.well-known/smart-configuration") {
+			json.NewEncoder(w).Encode(map[string]string{"token_endpoint": sb.TokenURL()})
+			return
+		}
+		http.Redirect(w, r, evil.URL+r.URL.Path, http.StatusFound)
+	}))
+	defer ehr.Close()
+	c, err := fhirclient.New(fhirclient.Config{Tenant: "t", BaseURL: ehr.URL + "/fhir", ClientID: "app",
+		Keys: []*fhirclient.Key{k}, Scopes: []string{"system/Patient.read"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Search(context.Background(), "Patient?name=x")
+	var fe *fhirclient.Error
+	if !errors.As(err, &fe) || fe.Status != http.StatusFound {
+		t.Errorf("err %v, want the 302 as an error", err)
+	}
+	if leaked.Load() != 0 {
+		t.Error("the token followed the redirect to another server")
+	}
+}

@@ -49,8 +49,10 @@ func (o *OperationOutcome) String() string {
 }
 
 // Error is a FHIR call that ended with an HTTP error status. Its message
-// names the method and path but never the query, which carries patient
-// identifiers; URL has the whole address for the message log.
+// names the method and resource type, never the query or a read's id,
+// which carry patient identifiers; URL has the whole address for the
+// message log. (The server's OperationOutcome text may still echo them:
+// log Status and the issue codes where PHI must not go.)
 type Error struct {
 	Tenant  string
 	Method  string
@@ -99,7 +101,7 @@ const maxErrorText = 300
 
 // newError reads an error response's body into an Error.
 func newError(tenant string, req *http.Request, status int, body []byte) *Error {
-	e := &Error{Tenant: tenant, Method: req.Method, URL: req.URL.String(), Path: req.URL.Path, Status: status}
+	e := &Error{Tenant: tenant, Method: req.Method, URL: req.URL.String(), Path: resourcePath(req.URL.Path), Status: status}
 	var oo OperationOutcome
 	if json.Unmarshal(body, &oo) == nil && oo.ResourceType == "OperationOutcome" {
 		e.Outcome = &oo
@@ -111,4 +113,19 @@ func newError(tenant string, req *http.Request, status int, body []byte) *Error 
 	}
 	e.Text = text
 	return e
+}
+
+// resourcePath keeps what an error message may name of a URL path: the
+// resource type after the FHIR base, not the id.
+func resourcePath(p string) string {
+	parts := strings.Split(strings.Trim(p, "/"), "/")
+	for i := len(parts) - 1; i >= 0; i-- {
+		if ValidType(parts[i]) {
+			if i < len(parts)-1 {
+				return parts[i] + "/…"
+			}
+			return parts[i]
+		}
+	}
+	return "…"
 }

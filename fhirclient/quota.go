@@ -39,23 +39,39 @@ func newQuota(q Quota) *quota {
 	return qq
 }
 
-// wait takes one call from the budget, waiting for the rate as needed.
+// wait takes one call from the budget, waiting for the rate as needed. A
+// call is charged to the day only once it may go.
 func (q *quota) wait(ctx context.Context) error {
-	if q.daily > 0 {
-		q.mu.Lock()
-		today := time.Now().UTC().Format(time.DateOnly)
-		if q.day != today {
-			q.day, q.calls = today, 0
+	if !q.take(false) {
+		return ErrQuotaExhausted
+	}
+	if q.limiter != nil {
+		if err := q.limiter.Wait(ctx); err != nil {
+			return err
 		}
-		if q.calls >= q.daily {
-			q.mu.Unlock()
-			return ErrQuotaExhausted
-		}
+	}
+	if !q.take(true) {
+		return ErrQuotaExhausted
+	}
+	return nil
+}
+
+// take reports whether the day's cap leaves room for a call, and counts
+// it when charge is set.
+func (q *quota) take(charge bool) bool {
+	if q.daily <= 0 {
+		return true
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if today := time.Now().UTC().Format(time.DateOnly); q.day != today {
+		q.day, q.calls = today, 0
+	}
+	if q.calls >= q.daily {
+		return false
+	}
+	if charge {
 		q.calls++
-		q.mu.Unlock()
 	}
-	if q.limiter == nil {
-		return nil
-	}
-	return q.limiter.Wait(ctx)
+	return true
 }

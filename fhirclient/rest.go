@@ -29,10 +29,10 @@ type Page struct {
 
 // Read returns the resource typ/id.
 func (c *Client) Read(ctx context.Context, typ, id string) (Resource, error) {
-	if !ValidType(typ) || id == "" || strings.ContainsAny(id, "/?#") {
-		return Resource{}, fmt.Errorf("tenant %s: read %q/%q: not a resource type and id", c.cfg.Tenant, typ, id)
+	if !ValidType(typ) || !validID(id) {
+		return Resource{}, fmt.Errorf("tenant %s: read %s: the id is not a FHIR id (1-64 of A-Z a-z 0-9 - .)", c.cfg.Tenant, typ)
 	}
-	body, err := c.get(ctx, c.base+"/"+typ+"/"+url.PathEscape(id), typ)
+	body, err := c.get(ctx, c.base+"/"+typ+"/"+id, typ)
 	if err != nil {
 		return Resource{}, err
 	}
@@ -170,6 +170,20 @@ func ValidType(s string) bool {
 	}
 	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// validID reports whether s is a FHIR id: 1-64 letters, digits, - and .
+// ("." and ".." would walk the URL path).
+func validID(s string) bool {
+	if len(s) == 0 || len(s) > 64 || s == "." || s == ".." {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.') {
 			return false
 		}
 	}

@@ -58,20 +58,26 @@ func signAssertion(k *Key, clientID, tokenURL, jku string, now time.Time) (strin
 
 // token is an access token and when to stop using it.
 type token struct {
-	value   string
-	renewAt time.Time // a little before it expires
+	value     string
+	renewAt   time.Time // when to start asking for the next one
+	expiresAt time.Time // when the server stops taking it
 }
+
+// usable reports whether t may still be sent at now.
+func (t *token) usable(now time.Time) bool { return t != nil && now.Before(t.expiresAt) }
 
 // tokenSource hands out one tenant's access token: cached, renewed before
 // it expires, fetched once for all callers that need a new one at the same
-// time.
+// time. A renewal that fails leaves the current token in use until it
+// really expires: a token endpoint down for a minute must not fail calls
+// that a valid token would carry.
 type tokenSource struct {
 	c *Client
 
 	mu       sync.Mutex
 	tok      *token
 	fetching chan struct{} // closed when the fetch in progress ends
-	lastErr  error         // of the last fetch
+	lastErr  error         // of the last fetch; nil once one succeeds
 	failedAt time.Time     // when the last fetch failed
 	tokenURL string        // discovered once
 }
@@ -85,33 +91,35 @@ const refusalHold = 2 * time.Second
 func (ts *tokenSource) get(ctx context.Context) (string, error) {
 	for {
 		ts.mu.Lock()
-		if ts.tok != nil && time.Now().Before(ts.tok.renewAt) {
-			v := ts.tok.value
+		now := time.Now()
+		tok := ts.tok
+		if tok != nil && now.Before(tok.renewAt) {
 			ts.mu.Unlock()
-			return v, nil
+			return tok.value, nil
 		}
-		if ts.tok == nil && ts.lastErr != nil && !isContextErr(ts.lastErr) && time.Since(ts.failedAt) < refusalHold {
+		held := ts.lastErr != nil && !isContextErr(ts.lastErr) && now.Sub(ts.failedAt) < refusalHold
+		switch {
+		case held && tok.usable(now):
+			ts.mu.Unlock()
+			return tok.value, nil // the renewal just failed: keep using this one
+		case held:
 			err := ts.lastErr
 			ts.mu.Unlock()
 			return "", err
-		}
-		wait := ts.fetching
-		if wait == nil {
+		case ts.fetching == nil:
 			ts.fetching = make(chan struct{})
 			ts.mu.Unlock()
 			return ts.fetch(ctx)
+		case tok.usable(now):
+			ts.mu.Unlock()
+			return tok.value, nil // another caller is renewing it
 		}
+		wait := ts.fetching
 		ts.mu.Unlock()
 		select {
 		case <-wait:
-			ts.mu.Lock()
-			tok, err := ts.tok, ts.lastErr
-			ts.mu.Unlock()
-			if tok == nil && err != nil && !isContextErr(err) {
-				return "", err
-			}
-			// Else loop: the token is there, or the fetcher gave up
-			// and this caller fetches on its own context.
+			// Loop: the new token is there, or the fetch failed (held
+			// answers), or its caller gave up and this one fetches.
 		case <-ctx.Done():
 			return "", ctx.Err()
 		}
@@ -134,17 +142,27 @@ func (ts *tokenSource) invalidate(value string) {
 func (ts *tokenSource) fetch(ctx context.Context) (string, error) {
 	tok, err := ts.request(ctx)
 	ts.mu.Lock()
-	ts.tok, ts.lastErr = tok, err
-	if err != nil {
-		ts.failedAt = time.Now()
-	}
+	defer ts.mu.Unlock()
 	close(ts.fetching)
 	ts.fetching = nil
-	ts.mu.Unlock()
+	ts.lastErr = err
 	if err != nil {
+		ts.failedAt = time.Now()
+		if old := ts.tok; old.usable(ts.failedAt) && !isContextErr(err) {
+			return old.value, nil
+		}
 		return "", err
 	}
+	ts.tok = tok
 	return tok.value, nil
+}
+
+// status reports whether a usable token is cached and the last fetch's
+// error; fetched is false before the first fetch has ended.
+func (ts *tokenSource) status() (valid, fetched bool, err error) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.tok.usable(time.Now()), ts.tok != nil || ts.lastErr != nil, ts.lastErr
 }
 
 func isContextErr(err error) bool {
@@ -226,7 +244,7 @@ func parseToken(tenant string, body []byte, issued time.Time) (*token, error) {
 	}
 	// Renew a fifth of the lifetime early (at most a minute): a call
 	// that starts with the token must not reach the server after it.
-	return &token{value: tr.AccessToken, renewAt: issued.Add(life - min(life/5, time.Minute))}, nil
+	return &token{value: tr.AccessToken, renewAt: issued.Add(life - min(life/5, time.Minute)), expiresAt: issued.Add(life)}, nil
 }
 
 // endpoint returns the token URL: the configured one, or the one the

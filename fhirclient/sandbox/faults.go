@@ -88,6 +88,7 @@ func (s *Server) delay(r *http.Request) {
 	select {
 	case <-t.C:
 	case <-r.Context().Done():
+	case <-s.stopping:
 	}
 }
 

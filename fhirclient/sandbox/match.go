@@ -8,11 +8,13 @@ import (
 
 // matchToken matches system|code, |code (no system), system| (any code)
 // or code against an Identifier, Coding, CodeableConcept or code.
+// v keeps its search escapes (escape.go) until it is cut at "|".
 func matchToken(leaf any, v string) bool {
-	system, code, hasSystem := strings.Cut(v, "|")
+	system, code, hasSystem := cutEscaped(v, '|')
 	if !hasSystem {
 		system, code = "", v
 	}
+	system, code = unescapeSearch(system), unescapeSearch(code)
 	same := func(s, c any) bool {
 		ls, _ := s.(string)
 		lc, _ := c.(string)

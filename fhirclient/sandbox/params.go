@@ -118,7 +118,7 @@ func compileQuery(typ string, q url.Values, defaultCount int) ([]criterion, int,
 			return nil, 0, err
 		}
 		for _, v := range q[key] {
-			c := criterion{name: name, modifier: mod, param: p, values: strings.Split(v, ",")}
+			c := criterion{name: name, modifier: mod, param: p, values: splitEscaped(v, ',')}
 			if err := c.check(); err != nil {
 				return nil, 0, err
 			}
@@ -185,7 +185,7 @@ func (c criterion) matches(doc map[string]any, id string) bool {
 		leaves = collect(doc, strings.Split(p, "."), leaves)
 	}
 	for _, v := range c.values {
-		if c.param.kind == pID && v == id {
+		if c.param.kind == pID && unescapeSearch(v) == id {
 			return true
 		}
 		for _, leaf := range leaves {
@@ -202,11 +202,11 @@ func (c criterion) matchLeaf(leaf any, v string) bool {
 	case pToken:
 		return matchToken(leaf, v)
 	case pString:
-		return matchString(leaf, v, c.modifier)
+		return matchString(leaf, unescapeSearch(v), c.modifier)
 	case pDate:
 		return matchDate(leaf, v)
 	case pReference:
-		return matchReference(leaf, v, c.param.target)
+		return matchReference(leaf, unescapeSearch(v), c.param.target)
 	}
 	return false
 }

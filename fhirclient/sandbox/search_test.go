@@ -271,3 +271,35 @@ func TestSearch_RefusesUnknownParameters(t *testing.T) {
 		}
 	}
 }
+
+// Search values honour FHIR escaping: "\," is a comma inside a value, not
+// an OR; "\|" a bar inside the code.
+func TestSearch_EscapedValues(t *testing.T) {
+	s, tok := start(t, Options{Population: 1})
+	for _, raw := range []string{
+		`{"resourceType":"Patient","id":"comma","identifier":[{"system":"urn:x","value":"A,B"}]}`,
+		`{"resourceType":"Patient","id":"a","identifier":[{"system":"urn:x","value":"A"}]}`,
+		`{"resourceType":"Patient","id":"bar","identifier":[{"system":"urn:x","value":"C|D"}]}`,
+	} {
+		if err := s.Put([]byte(raw)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for q, want := range map[string]string{
+		`identifier=urn:x|A\,B`:      "comma",
+		`identifier=urn:x|A,urn:x|B`: "a",
+		`identifier=urn:x|C\|D`:      "bar",
+		`identifier=urn:x|C`:         "",
+	} {
+		b := search(t, s, tok, "Patient?"+strings.ReplaceAll(url.QueryEscape(q), "%3D", "="))
+		var ids []string
+		for _, e := range b.Entry {
+			var r struct{ ID string }
+			json.Unmarshal(e.Resource, &r)
+			ids = append(ids, r.ID)
+		}
+		if strings.Join(ids, ",") != want {
+			t.Errorf("%s: matched %v, want %q", q, ids, want)
+		}
+	}
+}

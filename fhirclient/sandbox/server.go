@@ -32,7 +32,9 @@ type Server struct {
 	log     requestLog
 	clients sync.Map // client id → *client
 
-	httpSrv *http.Server
+	httpSrv  *http.Server
+	stopping chan struct{} // closed by Close and Shutdown: ends injected delays
+	stopOnce sync.Once
 }
 
 // New builds a server and its data without listening: serve Handler, or
@@ -48,6 +50,8 @@ func New(opts Options) (*Server, error) {
 		jtis:   newJTICache(),
 		faults: newFaultState(opts.Faults),
 		log:    newRequestLog(requestLogSize),
+
+		stopping: make(chan struct{}),
 	}
 	for _, c := range opts.Clients {
 		if err := s.AddClient(c); err != nil {
@@ -110,15 +114,22 @@ func (s *Server) TokenURL() string { return s.url + tokenPath }
 
 // Close stops the server at once, dropping requests in flight.
 func (s *Server) Close() error {
+	s.stop()
 	if s.httpSrv == nil {
 		return nil
 	}
 	return s.httpSrv.Close()
 }
 
+// stop ends injected delays: a handler that has not read its request body
+// (a token POST) never sees its client leave, and would hold its
+// goroutine for the whole latency after the server closed.
+func (s *Server) stop() { s.stopOnce.Do(func() { close(s.stopping) }) }
+
 // Shutdown stops the server gracefully: no new connections, and requests
 // in flight may finish until ctx is done.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.stop()
 	if s.httpSrv == nil {
 		return nil
 	}

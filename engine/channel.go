@@ -21,6 +21,7 @@ type Channel struct {
 	Mapping      Mapping       `yaml:"mapping" doc:"HL7 v2 to FHIR R4 mapping options"`
 	Destinations []Destination `yaml:"destinations" doc:"where mapped messages go"`
 	Workers      int           `yaml:"workers" doc:"parallel workers; one patient's messages always stay in order (default 1: strict arrival order)"`
+	Tests        []ChannelTest `yaml:"tests" doc:"sample messages and what their FHIR output must hold; run by switchboard test"`
 	// DuplicateWindow drops resends: a sender that lost an ACK (a dropped
 	// connection, an engine crash) sends the same message again.
 	DuplicateWindow *Duration `yaml:"duplicate_window" doc:"a message identical to one received within this window (same MSH-10, same bytes) is ACKed and stored but FILTERED as a duplicate (default 10m; 0s disables)"`

@@ -263,3 +263,15 @@ func TestLoad_FieldRuleErrors(t *testing.T) {
 		}
 	}
 }
+
+// Channel tests are checked at load: a missing input file, a bad path or
+// an assertion that is not exactly one of equals, exists, count.
+func TestLoad_ChannelTestErrors(t *testing.T) {
+	ch := "name: adt\nsource: {mllp: {listen: 127.0.0.1:0}}\ntests:\n  - name: a\n    input: nope.hl7\n  - name: b\n    input: a.yaml\n    expect:\n      - {path: patient.name, equals: x}\n      - {path: Patient.name, equals: x, exists: true}\n"
+	_, err := Load(writeConfig(t, "data_dir: d\n", map[string]string{"a.yaml": ch}))
+	for _, want := range []string{"a.yaml:5: test \"a\": input", "a.yaml:9: path \"patient.name\" must start with a resource type", "a.yaml:10: expect \"Patient.name\": give exactly one of equals, exists or count"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v\nwant …%s…", err, want)
+		}
+	}
+}

@@ -114,6 +114,7 @@ func (ch *Channel) validate() ConfigErrors {
 	}
 	ch.validateEnrich(errs)
 	ch.validateMapping(errs)
+	ch.validateTests(errs)
 	ch.validateDestinations(errs)
 	if ch.Workers < 1 || ch.Workers > 64 {
 		errs.add(at("workers"), "workers %d: use 1 to 64", ch.Workers)

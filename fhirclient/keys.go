@@ -60,7 +60,7 @@ func GenerateKey(alg string) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newKey(signer, alg, time.Now().UTC().Truncate(time.Second), "")
+	return newKey(signer, alg, time.Now().UTC(), "")
 }
 
 func newKey(signer crypto.Signer, alg string, created time.Time, path string) (*Key, error) {
@@ -80,7 +80,7 @@ func (k *Key) WriteFile(path string) error {
 	if err != nil {
 		return err
 	}
-	block := &pem.Block{Type: "PRIVATE KEY", Headers: map[string]string{createdHeader: k.Created.Format(time.RFC3339)}, Bytes: der}
+	block := &pem.Block{Type: "PRIVATE KEY", Headers: map[string]string{createdHeader: k.Created.Format(time.RFC3339Nano)}, Bytes: der}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
@@ -160,7 +160,7 @@ func parsePrivateKey(block *pem.Block) (crypto.Signer, error) {
 
 func keyCreated(block *pem.Block, path string) (time.Time, error) {
 	if v := block.Headers[createdHeader]; v != "" {
-		t, err := time.Parse(time.RFC3339, v)
+		t, err := time.Parse(time.RFC3339Nano, v)
 		if err != nil {
 			return time.Time{}, fmt.Errorf("%s: %s header %q: %w", path, createdHeader, v, err)
 		}
@@ -204,7 +204,7 @@ func ReadKeys(paths ...string) ([]*Key, error) {
 // KeyFileName is the name `switchboard keys generate` gives a new key: it
 // sorts by creation and names the algorithm and the start of the kid.
 func KeyFileName(k *Key) string {
-	return fmt.Sprintf("%s-%s-%s.pem", k.Created.Format("20060102T150405Z"), strings.ToLower(k.Alg), k.ID[:8])
+	return fmt.Sprintf("%s-%s-%s.pem", k.Created.Format("20060102T150405.000Z"), strings.ToLower(k.Alg), k.ID[:8])
 }
 
 // JWKS returns the public JWK Set of keys, as an EHR fetches it from the

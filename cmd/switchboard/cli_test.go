@@ -95,3 +95,62 @@ func TestCLI_AsANewUserWould(t *testing.T) {
 		t.Errorf("lint of a typo: exit %d\n%s", code, errOut)
 	}
 }
+
+// The shipped channels' tests pass, a failing assertion fails the run
+// with exit 1 and says why, and keys generate writes a private key and
+// prints only public keys.
+func TestCLI_TestAndKeys(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	out, errOut, code := run(t, bin, "test", "--config", "../../config.yaml")
+	if code != 0 || !strings.Contains(out, " 0 failed") {
+		t.Fatalf("switchboard test on the shipped channels: exit %d\n%s%s", code, out, errOut)
+	}
+
+	dir := t.TempDir()
+	ch := `name: t
+source: {mllp: {listen: "127.0.0.1:0"}}
+tests:
+  - name: wrong family name
+    input: ` + filepath.Join(mustAbs(t, "../../testdata"), "adt_a01_msfhirconverter_2.hl7") + `
+    expect:
+      - {path: Patient.name.family, equals: NOBODY}
+`
+	os.WriteFile(filepath.Join(dir, "t.yaml"), []byte(ch), 0o644)
+	out, _, code = run(t, bin, "test", filepath.Join(dir, "t.yaml"))
+	if code != 1 || !strings.Contains(out, `FAIL  t: wrong family name`) || !strings.Contains(out, `Patient.name.family: got ["EVERYMAN"], want "NOBODY"`) {
+		t.Errorf("failing test: exit %d\n%s", code, out)
+	}
+
+	keys := filepath.Join(dir, "keys")
+	out, _, code = run(t, bin, "keys", "generate", "--tenant", "stmarys", "--alg", "ES384", "--dir", keys)
+	var set struct {
+		Keys []map[string]any `json:"keys"`
+	}
+	if err := json.Unmarshal([]byte(out), &set); code != 0 || err != nil || len(set.Keys) != 1 || set.Keys[0]["alg"] != "ES384" || set.Keys[0]["d"] != nil {
+		t.Fatalf("keys generate: exit %d, %v\n%s", code, err, out)
+	}
+	files, _ := filepath.Glob(filepath.Join(keys, "*.pem"))
+	if len(files) != 1 {
+		t.Fatalf("key files %v", files)
+	}
+	if fi, _ := os.Stat(files[0]); fi.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v", fi.Mode().Perm())
+	}
+	run(t, bin, "keys", "generate", "--tenant", "stmarys", "--dir", keys)
+	out, _, _ = run(t, bin, "keys", "jwks", "--tenant", "stmarys", "--dir", keys)
+	if err := json.Unmarshal([]byte(out), &set); err != nil || len(set.Keys) != 2 || set.Keys[0]["alg"] != "RS384" {
+		t.Errorf("after rotation the set %s: want both keys, the newest (RS384) first", out)
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}

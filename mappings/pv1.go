@@ -74,7 +74,9 @@ func (r *run) pv1(s *hl7.Segment, n int, pat patient) ref {
 // same id already, that one stands and the one returned is a discarded copy.
 func (r *run) encounter(s *hl7.Segment, n int, pat patient) (ref, *fhir.Encounter) {
 	a := func(field int) at { return at{"PV1", n, field} }
-	e := &fhir.Encounter{Subject: pat.ref.reference()}
+	ep := new(encounterParts)
+	e := &ep.e
+	e.Subject = pat.ref.reference()
 
 	cls := code(s.Field(2).Component(1))
 	if cls == "" {
@@ -137,17 +139,14 @@ func (r *run) encounter(s *hl7.Segment, n int, pat patient) (ref, *fhir.Encounte
 		e.Location = append(e.Location, fhir.EncounterLocation{Location: loc, Status: "reserved"})
 	}
 
-	t := r.codeableVia(s.Field(4).Rep(1), admissionType)
-	if t == nil {
-		t = r.codeable(s.Field(18).Rep(1), "0018")
+	if t := r.codeableVia(s.Field(4).Rep(1), admissionType); t != nil {
+		ep.typ[0] = *t
+	} else if t = r.codeable(s.Field(18).Rep(1), "0018"); t != nil {
+		ep.typ[0] = *t
+	} else if ep.typ[0].Text = e.Class.Display; e.Class.Display == "" {
+		ep.typ[0].Text = e.Class.Code
 	}
-	if t == nil {
-		t = &fhir.CodeableConcept{Text: e.Class.Display}
-		if t.Text == "" {
-			t.Text = e.Class.Code
-		}
-	}
-	e.Type = []fhir.CodeableConcept{*t}
+	e.Type = ep.typ[:]
 	e.ServiceType = r.codeable(s.Field(10).Rep(1), "0069")
 
 	h := &fhir.EncounterHospitalization{
@@ -178,4 +177,11 @@ func (r *run) encounter(s *hl7.Segment, n int, pat patient) (ref, *fhir.Encounte
 	id := r.ident("Encounter", key...)
 	e.ID = id.id
 	return r.add(id, e), e
+}
+
+// encounterParts is an Encounter with room for its type, allocated
+// together: the default type (US Core) costs no allocation of its own.
+type encounterParts struct {
+	e   fhir.Encounter
+	typ [1]fhir.CodeableConcept
 }

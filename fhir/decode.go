@@ -61,15 +61,20 @@ func (r *RawResource) MarshalJSON() ([]byte, error) {
 
 // registry makes the resource types this package models, by name.
 var registry = map[string]func() Resource{
-	"Bundle":           func() Resource { return new(Bundle) },
-	"DiagnosticReport": func() Resource { return new(DiagnosticReport) },
-	"Encounter":        func() Resource { return new(Encounter) },
-	"Location":         func() Resource { return new(Location) },
-	"MessageHeader":    func() Resource { return new(MessageHeader) },
-	"Observation":      func() Resource { return new(Observation) },
-	"Organization":     func() Resource { return new(Organization) },
-	"Patient":          func() Resource { return new(Patient) },
-	"Practitioner":     func() Resource { return new(Practitioner) },
+	"AllergyIntolerance": func() Resource { return new(AllergyIntolerance) },
+	"Bundle":             func() Resource { return new(Bundle) },
+	"Condition":          func() Resource { return new(Condition) },
+	"Coverage":           func() Resource { return new(Coverage) },
+	"DiagnosticReport":   func() Resource { return new(DiagnosticReport) },
+	"Encounter":          func() Resource { return new(Encounter) },
+	"Location":           func() Resource { return new(Location) },
+	"MessageHeader":      func() Resource { return new(MessageHeader) },
+	"Observation":        func() Resource { return new(Observation) },
+	"Organization":       func() Resource { return new(Organization) },
+	"Patient":            func() Resource { return new(Patient) },
+	"Practitioner":       func() Resource { return new(Practitioner) },
+	"Procedure":          func() Resource { return new(Procedure) },
+	"RelatedPerson":      func() Resource { return new(RelatedPerson) },
 }
 
 // UnmarshalResource decodes any resource: one of this package's types chosen

@@ -38,7 +38,7 @@ func (f *filler) fill(v reflect.Value, depth int) {
 		}
 		var r Resource
 		if f.n%2 == 0 {
-			r = &RawResource{Type: "Coverage", JSON: json.RawMessage(`{"resourceType":"Coverage","id":"c1","status":"active"}`)}
+			r = &RawResource{Type: "Basic", JSON: json.RawMessage(`{"resourceType":"Basic","id":"c1","code":{"text":"x"}}`)}
 		} else {
 			p := new(Patient)
 			f.fill(reflect.ValueOf(p).Elem(), depth+1)
@@ -217,7 +217,7 @@ func TestUnknownMembers_SurviveDecodeAndEncode(t *testing.T) {
 
 func TestUnmarshalResource_UnknownTypeIsKeptRaw(t *testing.T) {
 	in := `{"resourceType":"Bundle","type":"searchset","total":0,"entry":[
-	  {"fullUrl":"https://ehr/Coverage/1","resource":{"resourceType":"Coverage","id":"1","status":"active"},"search":{"mode":"match","score":1.0}},
+	  {"fullUrl":"https://ehr/Basic/1","resource":{"resourceType":"Basic","id":"1","code":{"text":"x"}},"search":{"mode":"match","score":1.0}},
 	  {"resource":` + epicPatient + `}]}`
 	r, err := UnmarshalResource([]byte(in))
 	if err != nil {
@@ -228,7 +228,7 @@ func TestUnmarshalResource_UnknownTypeIsKeptRaw(t *testing.T) {
 		t.Errorf("total %d", *b.Total)
 	}
 	raw, ok := b.Entry[0].Resource.(*RawResource)
-	if !ok || raw.Type != "Coverage" {
+	if !ok || raw.Type != "Basic" {
 		t.Fatalf("entry 0 is %T", b.Entry[0].Resource)
 	}
 	if _, ok := b.Entry[1].Resource.(*Patient); !ok {

@@ -5,8 +5,14 @@
 // # What this cut maps
 //
 //   - ADT A01 A02 A03 A04 A05 A06 A07 A08 A11 A12 A13 A28 A31 (the events
-//     whose structure is one PID and at most one PV1): Patient, Encounter,
-//     the Practitioners and Locations they name, and OBX as Observations.
+//     whose structure is one PID and at most one PV1, adt.go): Patient
+//     (PID, PD1, NK1 as Patient.contact), Encounter (PV1, PV2, DG1 as
+//     Encounter.diagnosis), RelatedPerson (NK1), AllergyIntolerance (AL1),
+//     Condition (DG1), Procedure (PR1), Coverage (IN1), the Practitioners,
+//     Organizations and Locations they name, and OBX as Observations.
+//   - ADT A40 (merge, mrg.go): per PID/MRG pair the surviving Patient
+//     (link replaces) and the old one (link replaced-by, active false,
+//     identifiers with use old).
 //   - ORU^R01: per PID a Patient (and an Encounter when its PV1 names a
 //     visit); per OBR a DiagnosticReport; per OBX an Observation, a result
 //     of its report; NTE after an OBX as its note.
@@ -16,12 +22,13 @@
 //
 // # Layout
 //
-// One file per segment map (pid.go, pv1.go, obr.go, obx.go, messages.go for
-// the message structures and MSH) and per data type map (identifier.go for
+// One file per segment map (pid.go, pd1.go, nk1.go, pv1.go, pv2.go, evn.go,
+// al1.go, dg1.go, pr1.go, in1.go, mrg.go, obr.go, obx.go; messages.go for
+// ORU and MSH, adt.go for the ADT structures) and per data type map (identifier.go for
 // CX, EI and HD; xpn.go, xad.go, xtn.go, xcn.go for XCN and XON, pl.go,
 // cwe.go, numeric.go for NM, SN and NR, dtm.go). Vocabularies are data, in
-// vocab.go, each table naming the HL7 table and the IG concept map it
-// follows. ids.go documents the deterministic resource ids.
+// vocab.go and vocab_adt.go, each table naming the HL7 table and the IG
+// concept map it follows. ids.go documents the deterministic resource ids.
 //
 // # Decisions where the IG is silent
 //
@@ -45,7 +52,52 @@
 //     the imaging sections of OBR-24); ORU reports default to the LAB
 //     section when OBR-24 is empty.
 //   - Date/times: see dtm.go; reference ranges: see numeric.go;
-//     Encounter.status: see pv1.go.
+//     Encounter.status and the default Encounter.type: see pv1.go.
+//   - US Core 6.1 elements the IG does not fill are given, each decided
+//     where it is made: AllergyIntolerance.verificationStatus unconfirmed
+//     (al1.go), Condition category encounter-diagnosis and
+//     verificationStatus from DG1-6 (dg1.go), Procedure.status completed
+//     only with a performed time (pr1.go), Coverage.status active and
+//     IN1-17 inverted onto subscriber-relationship (in1.go, vocab_adt.go).
+//   - Resources without a business identifier in their segment
+//     (AllergyIntolerance, Condition, Procedure, Coverage, RelatedPerson)
+//     get ids from the patient or visit and the segment's content, never
+//     its set id (a position), so an update resending a list updates the
+//     same resources; each file says which fields.
+//   - EVN: the IG's target is a Provenance, which this cut does not emit
+//     (the type comes with the ORU work); EVN-6 (else EVN-2) dates an
+//     admit or discharge whose PV1 lacks the time (evn.go).
+//
+// # Updates: explicit null ("") and empty fields
+//
+// HL7 v2 distinguishes an empty field ("no change": the receiver keeps what
+// it had) from the explicit null "" ("delete the value"). A transaction
+// entry is a PUT, which replaces the whole resource: it cannot say "keep
+// what you had" for an element. Decision: every message is mapped as a
+// snapshot of the segments it carries ("snapshot mode" in v2 terms), and
+// the Bundle stays all PUTs:
+//
+//   - "" and an empty field map alike: the element is left out, and the
+//     PUT removes it downstream. So "" deletes, as v2 means; an empty field
+//     also deletes, which is v2's snapshot reading. The map never writes a
+//     data-absent-reason for an explicit null: the element is gone, not
+//     unknown.
+//   - A08 and A31 (update patient/person information) are therefore full
+//     replacements of the Patient and Encounter: a sender that sends only
+//     the changed fields, or drops NK1/PD1 from its updates, will erase
+//     what it left out. Such feeds must be configured to send complete
+//     PID/PV1/NK1/PD1 on updates (the usual ADT practice), or the
+//     downstream must merge (e.g. read-modify-write, or a FHIR PATCH built
+//     from two successive bundles); this package does not emit PATCH.
+//   - Resources an update does not carry are not touched: an A08 without
+//     AL1 segments puts no AllergyIntolerance, so the allergies an A01 put
+//     remain. (Deleting list members a newer list omits is left to the
+//     downstream, which knows the previous list.)
+//   - A40 follows the same rule: the old Patient is PUT as a stub (its
+//     identifiers, MRG-7 name, active false, replaced-by link): the
+//     survivor holds the merged record (mrg.go).
+//
+// TestUpdates_FullReplace holds this.
 //
 // # Using the results
 //

@@ -13,8 +13,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/fhir/golden/*.json from the current mapping")
 
-// TestGolden maps one ADT and one ORU (the IG's own test messages) and
-// compares the bundles with reviewed files. After a deliberate change:
+// TestGolden maps the IG's own test messages (one ADT, one ORU) and ADT
+// samples for the discharge, update and merge events, and compares the
+// bundles with reviewed files. After a deliberate change:
 // go test ./mappings -run Golden -update, then read the diff.
 func TestGolden(t *testing.T) {
 	m := mustMapper(t, Options{
@@ -23,7 +24,14 @@ func TestGolden(t *testing.T) {
 		Location:          time.FixedZone("UTC+1", 3600),
 		IdentifierSystems: map[string]string{"V2FHIR": "https://v2fhir.example.org/patient-mrn"},
 	})
-	for _, name := range []string{"adt_a01_v2tofhir_1", "oru_r01_v2tofhir_1"} {
+	for _, name := range []string{
+		"adt_a01_v2tofhir_1", "oru_r01_v2tofhir_1",
+		// ADT depth: a discharge, an update and the merges (see
+		// TestA40_AgreesWithMSConverter for how the A40 goldens compare
+		// with the other converter's published output).
+		"adt_a03_msfhirconverter_1", "adt_a08_msfhirconverter_1",
+		"adt_a40_msfhirconverter_1", "adt_a40_msfhirconverter_2", "adt_a40_lfh_1",
+	} {
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join("..", "testdata", name+".hl7"))
 			if err != nil {

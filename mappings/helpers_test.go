@@ -140,8 +140,18 @@ func assertRequired(t *testing.T, name string, i int, rt string, res map[string]
 	need := map[string][]string{
 		"Observation":      {"status", "code"},
 		"DiagnosticReport": {"status", "code"},
-		"Encounter":        {"status", "class"},
-		"MessageHeader":    {"source"},
+		// type: US Core Encounter (pv1.go gives a default).
+		"Encounter":     {"status", "class", "type", "subject"},
+		"MessageHeader": {"source"},
+		// US Core 6.1 AllergyIntolerance: clinicalStatus and
+		// verificationStatus always (al1.go), code, patient.
+		"AllergyIntolerance": {"clinicalStatus", "verificationStatus", "code", "patient"},
+		// US Core 6.1 Condition (encounter diagnosis): category, code,
+		// subject, and (dg1.go) verificationStatus always.
+		"Condition":     {"category", "code", "subject", "verificationStatus"},
+		"Procedure":     {"status", "code", "subject"},
+		"Coverage":      {"status", "beneficiary", "payor"},
+		"RelatedPerson": {"patient"},
 	}[rt]
 	for _, k := range need {
 		if _, ok := res[k]; !ok {
@@ -160,6 +170,7 @@ func assertRequired(t *testing.T, name string, i int, rt string, res map[string]
 			t.Errorf("%s: entry %d: dataAbsentReason beside a value", name, i)
 		}
 	}
+	assertUSCore(t, name, i, rt, res)
 	walkJSON(res, rt, func(path string, v any) {
 		// qty-3: a Quantity with a code has a system.
 		if m, ok := v.(map[string]any); ok {
@@ -277,4 +288,89 @@ func indent(t testing.TB, b []byte) []byte {
 	}
 	buf.WriteByte('\n')
 	return buf.Bytes()
+}
+
+// assertUSCore checks the invariants and US Core 6.1 rules beyond presence
+// that the ADT maps promise.
+func assertUSCore(t *testing.T, name string, i int, rt string, res map[string]any) {
+	t.Helper()
+	for _, p := range usCoreProblems(rt, res) {
+		t.Errorf("%s: entry %d: %s", name, i, p)
+	}
+}
+
+// usCoreProblems lists what assertUSCore reports for one resource.
+func usCoreProblems(rt string, res map[string]any) (out []string) {
+	bad := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	codeOf := func(k string) string {
+		cc, _ := res[k].(map[string]any)
+		cs, _ := cc["coding"].([]any)
+		if len(cs) == 0 {
+			return ""
+		}
+		c, _ := cs[0].(map[string]any)
+		s, _ := c["code"].(string)
+		return s
+	}
+	switch rt {
+	case "Condition":
+		// con-3/con-5: clinicalStatus exactly when not entered-in-error.
+		_, clinical := res["clinicalStatus"]
+		if (codeOf("verificationStatus") == "entered-in-error") == clinical {
+			bad("Condition clinicalStatus %v with verificationStatus %s", clinical, codeOf("verificationStatus"))
+		}
+		cats, _ := res["category"].([]any)
+		found := false
+		for _, c := range cats {
+			cs, _ := c.(map[string]any)["coding"].([]any)
+			for _, x := range cs {
+				if x.(map[string]any)["code"] == "encounter-diagnosis" {
+					found = true
+				}
+			}
+		}
+		if !found {
+			bad("Condition without category encounter-diagnosis")
+		}
+	case "Procedure":
+		// us-core-7: performed[x] when completed or in-progress.
+		st := res["status"]
+		_, dt := res["performedDateTime"]
+		_, pp := res["performedPeriod"]
+		if (st == "completed" || st == "in-progress") && !dt && !pp {
+			bad("%s Procedure without performed[x]", st)
+		}
+	case "AllergyIntolerance":
+		if codeOf("clinicalStatus") != "active" {
+			bad("AllergyIntolerance clinicalStatus %q", codeOf("clinicalStatus"))
+		}
+		// A reaction needs a manifestation (R4 1..*).
+		rs, _ := res["reaction"].([]any)
+		for _, r := range rs {
+			if _, ok := r.(map[string]any)["manifestation"]; !ok {
+				bad("reaction without manifestation")
+			}
+		}
+	case "Patient":
+		// pat-1: a contact has details or an organization.
+		cs, _ := res["contact"].([]any)
+		for _, c := range cs {
+			m := c.(map[string]any)
+			if m["name"] == nil && m["telecom"] == nil && m["address"] == nil && m["organization"] == nil {
+				bad("Patient.contact with no details (pat-1)")
+			}
+		}
+		// A merged-away Patient is inactive and points at its survivor.
+		ls, _ := res["link"].([]any)
+		for _, l := range ls {
+			if l.(map[string]any)["type"] == "replaced-by" && res["active"] != false {
+				bad("replaced-by Patient not inactive")
+			}
+		}
+	case "Coverage":
+		if res["status"] != "active" {
+			bad("Coverage status %v", res["status"])
+		}
+	}
+	return out
 }

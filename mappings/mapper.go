@@ -136,8 +136,8 @@ func New(o Options) (*Mapper, error) {
 type messageMap func(r *run) error
 
 // adtEvents are the ADT triggers whose structure is MSH EVN PID [PD1] ...
-// PV1 [PV2] ...: one patient and at most one visit. A40 (merge) is not here:
-// its PID/MRG pairs need Patient.link.
+// PV1 [PV2] ...: one patient and at most one visit. A40 (merge) has its own
+// map (mrg.go): its PID/MRG pairs become Patient.link.
 var adtEvents = map[string]bool{
 	"A01": true, "A02": true, "A03": true, "A04": true, "A05": true, "A06": true, "A07": true,
 	"A08": true, "A11": true, "A12": true, "A13": true, "A28": true, "A31": true,
@@ -147,6 +147,8 @@ func lookupMap(typ, trigger string) messageMap {
 	switch {
 	case typ == "ADT" && adtEvents[trigger]:
 		return mapADT
+	case typ == "ADT" && trigger == "A40":
+		return mapA40
 	case typ == "ORU" && trigger == "R01":
 		return mapORU
 	}

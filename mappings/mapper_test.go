@@ -163,7 +163,9 @@ func TestMap_Errors(t *testing.T) {
 		contains   string
 	}{
 		{"unsupported type", "MSH|^~\\&|A|B|||20240101||MDM^T02|1|P|2.5", ErrUnsupported, "MDM^T02"},
-		{"unsupported trigger", "MSH|^~\\&|A|B|||20240101||ADT^A40|1|P|2.5\nPID|1||1^^^A", ErrUnsupported, "ADT^A40"},
+		{"unsupported trigger", "MSH|^~\\&|A|B|||20240101||ADT^A17|1|P|2.5\nPID|1||1^^^A", ErrUnsupported, "ADT^A17"},
+		{"A40 without MRG", "MSH|^~\\&|A|B|||20240101||ADT^A40|1|P|2.5\nPID|1||1^^^A", ErrMalformed, "no MRG"},
+		{"A40 without PID", "MSH|^~\\&|A|B|||20240101||ADT^A40|1|P|2.5\nMRG|2^^^A", ErrMalformed, "no PID"},
 		{"ORU without PID", "MSH|^~\\&|A|B|||20240101||ORU^R01|1|P|2.5\nOBR|1||F^L|1^x^L", ErrMalformed, "no PID"},
 		{"ORU without OBR", "MSH|^~\\&|A|B|||20240101||ORU^R01|1|P|2.5\nPID|1||1^^^A", ErrMalformed, "no OBR"},
 		{"ADT without PID", "MSH|^~\\&|A|B|||20240101||ADT^A01|1|P|2.5\nPV1|1|I", ErrMalformed, "no PID"},
@@ -189,12 +191,12 @@ func TestMap_Errors(t *testing.T) {
 }
 
 func TestSupported(t *testing.T) {
-	for _, ok := range [][2]string{{"ORU", "R01"}, {"ADT", "A01"}, {"ADT", "A03"}, {"ADT", "A04"}, {"ADT", "A08"}, {"ADT", "A28"}, {"ADT", "A31"}, {"ADT", "A13"}} {
+	for _, ok := range [][2]string{{"ORU", "R01"}, {"ADT", "A01"}, {"ADT", "A03"}, {"ADT", "A04"}, {"ADT", "A08"}, {"ADT", "A28"}, {"ADT", "A31"}, {"ADT", "A13"}, {"ADT", "A40"}} {
 		if !Supported(ok[0], ok[1]) {
 			t.Errorf("%s^%s not supported", ok[0], ok[1])
 		}
 	}
-	for _, no := range [][2]string{{"ADT", "A40"}, {"MDM", "T02"}, {"ORU", "R30"}, {"ORM", "O01"}, {"", ""}} {
+	for _, no := range [][2]string{{"ADT", "A17"}, {"ADT", "A39"}, {"MDM", "T02"}, {"ORU", "R30"}, {"ORM", "O01"}, {"", ""}} {
 		if Supported(no[0], no[1]) {
 			t.Errorf("%s^%s supported", no[0], no[1])
 		}
@@ -206,7 +208,7 @@ func TestMap_ADTEncounter(t *testing.T) {
 	text := `MSH|^~\&|ADT|HOSP|||20240501103000||ADT^A01^ADT_A01|C1|P|2.5.1
 EVN|A01|20240501103000
 PID|1||MRN001^^^HOSP^MR||Doe^Jane||19800101|F
-PV1|1|I|4W^401^B^HOSP||||1234^Attend^Ann^^^DR^^^NPI^L^^^NPI|^Refer^Rob|||MED||||||||V100^^^HOSP^VN|||||||||||||||||||||||||20240501090000
+PV1|1|I|4W^401^B^HOSP||||1234^Attend^Ann^^^DR^^^NPI^L^^^NPI|^Refer^Rob||MED|||||||||V100^^^HOSP^VN|||||||||||||||||||||||||20240501090000
 `
 	status := func(text string) (string, string) {
 		b, err := m.Map(parse(t, text))

@@ -7,55 +7,6 @@ import (
 	"github.com/switchboard-hl7/switchboard/hl7"
 )
 
-// mapADT maps the ADT events in adtEvents after the IG's ADT_A01 message
-// map (the others share its PID and PV1 maps): PID → Patient; PV1 →
-// Encounter, except for A28 and A31 (person information, their PV1 is a
-// placeholder) unless it names a visit; OBX → Observation of the patient
-// and visit, NTE after an OBX → its note. Segments this cut does not map
-// (NK1, AL1, DG1, IN1, ...) are skipped.
-func mapADT(r *run) error {
-	var pat *patient
-	var enc ref
-	var last *fhir.Observation
-	for _, s := range r.msg.Segments[1:] {
-		if s.Name() != "NTE" {
-			last = nil
-			r.flush() // the observation before is complete (MapJSON)
-		}
-		switch s.Name() {
-		case "PID":
-			n := r.next("PID")
-			if pat != nil {
-				continue // one patient per ADT event (A40's pairs are not mapped)
-			}
-			p := r.pid(s, n)
-			pat = &p
-			r.focus = append(r.focus, p.ref)
-		case "PV1":
-			n := r.next("PV1")
-			if pat == nil || !enc.isZero() {
-				continue
-			}
-			if (r.trigger == "A28" || r.trigger == "A31") && !identifiable(s) {
-				continue
-			}
-			enc = r.pv1(s, n, *pat)
-			r.focus = append(r.focus, enc)
-		case "OBX":
-			n := r.next("OBX")
-			if pat != nil {
-				last = r.obx(s, n, obxContext{pat: *pat, enc: enc})
-			}
-		case "NTE":
-			addNote(last, s)
-		}
-	}
-	if pat == nil {
-		return fmt.Errorf("%w: no PID segment", ErrMalformed)
-	}
-	return nil
-}
-
 // mapORU maps ORU^R01 after the IG's ORU_R01 message map. Each PID starts a
 // PATIENT_RESULT group: its Patient is the subject of what follows, a PV1
 // that names a visit its Encounter. Each OBR (with the ORC before it)

@@ -12,6 +12,10 @@ import (
 type patient struct {
 	ref ref
 	id  string
+	// res is the Patient, for the segments after the PID (PD1, NK1, MRG)
+	// to add to. It may be a discarded copy when the bundle already held
+	// a Patient with its id (A40 names one patient twice).
+	res *fhir.Patient
 }
 
 // isLanguageTag reports whether s looks like a BCP 47 tag: a primary
@@ -156,7 +160,7 @@ func (r *run) pid(s *hl7.Segment, n int) patient {
 
 	if n == 1 {
 		if id, ok := r.enrichPatient(p); ok {
-			return patient{ref: r.add(id, p), id: p.ID}
+			return patient{ref: r.add(id, p), id: p.ID, res: p}
 		}
 	}
 	if key == nil {
@@ -167,5 +171,5 @@ func (r *run) pid(s *hl7.Segment, n int) patient {
 	}
 	id := r.ident("Patient", key...)
 	p.ID = id.id
-	return patient{ref: r.add(id, p), id: p.ID}
+	return patient{ref: r.add(id, p), id: p.ID, res: p}
 }

@@ -52,12 +52,31 @@ func encounterStatus(trigger, class string, discharged bool) string {
 //     PV1-17 admitter (every repetition), as Practitioner references;
 //   - location: PV1-3 (active, planned for a preadmit) and PV1-6 prior
 //     location (completed), each the most granular Location of its PL;
-//   - type PV1-4, serviceType PV1-10, and hospitalization: PV1-5
-//     preadmission number, PV1-13 re-admission, PV1-14 admit source,
-//     PV1-16 VIP indicator (specialCourtesy), PV1-36 discharge disposition.
+//   - location also PV1-11 temporary location (active) and PV1-42 pending
+//     location (reserved), as the IG numbers them;
+//   - participant also PV1-52 other healthcare provider (PART);
+//   - type PV1-4 through table 0007 (IG AdmissionType). US Core requires
+//     Encounter.type; decision when PV1-4 is empty: PV1-18 patient type
+//     (user-defined table 0018) as sent, else a type whose text is the
+//     patient class's display ("emergency", "inpatient encounter"), so the
+//     element is present without inventing a code;
+//   - serviceType PV1-10, and hospitalization: PV1-5 preadmission number,
+//     PV1-13 re-admission, PV1-14 admit source, PV1-15 ambulatory status
+//     (specialArrangement), PV1-16 VIP indicator (specialCourtesy), PV1-36
+//     discharge disposition, PV1-38 diet (dietPreference).
 func (r *run) pv1(s *hl7.Segment, n int, pat patient) ref {
+	x, _ := r.encounter(s, n, pat)
+	return x
+}
+
+// encounter is pv1 that also returns the Encounter, for the segments after
+// the PV1 (PV2, DG1) to add to. When the bundle holds an Encounter with the
+// same id already, that one stands and the one returned is a discarded copy.
+func (r *run) encounter(s *hl7.Segment, n int, pat patient) (ref, *fhir.Encounter) {
 	a := func(field int) at { return at{"PV1", n, field} }
-	e := &fhir.Encounter{Subject: pat.ref.reference()}
+	ep := new(encounterParts)
+	e := &ep.e
+	e.Subject = pat.ref.reference()
 
 	cls := code(s.Field(2).Component(1))
 	if cls == "" {
@@ -87,11 +106,14 @@ func (r *run) pv1(s *hl7.Segment, n int, pat patient) ref {
 		e.Period = &fhir.Period{Start: start, End: end}
 	}
 
-	for _, f := range [...]int{7, 8, 9, 17} {
+	for _, f := range [...]int{7, 8, 9, 17, 52} {
 		var one [1]hl7.Value
 		for _, rep := range r.reps(s.Field(f), &one) {
 			if ind := r.xcn(rep, a(f)).reference(); ind != nil {
-				k := participation[f]
+				k, ok := participation[f]
+				if !ok {
+					k = participationADT[f]
+				}
 				e.Participant = append(e.Participant, fhir.EncounterParticipant{
 					Type:       []fhir.CodeableConcept{*conceptCC(k)},
 					Individual: ind,
@@ -110,10 +132,21 @@ func (r *run) pv1(s *hl7.Segment, n int, pat patient) ref {
 	if loc := r.pl(s.Field(6).Rep(1)).reference(); loc != nil {
 		e.Location = append(e.Location, fhir.EncounterLocation{Location: loc, Status: "completed"})
 	}
-
-	if t := r.codeable(s.Field(4).Rep(1), "0007"); t != nil {
-		e.Type = []fhir.CodeableConcept{*t}
+	if loc := r.pl(s.Field(11).Rep(1)).reference(); loc != nil {
+		e.Location = append(e.Location, fhir.EncounterLocation{Location: loc, Status: "active"})
 	}
+	if loc := r.pl(s.Field(42).Rep(1)).reference(); loc != nil {
+		e.Location = append(e.Location, fhir.EncounterLocation{Location: loc, Status: "reserved"})
+	}
+
+	if t := r.codeableVia(s.Field(4).Rep(1), admissionType); t != nil {
+		ep.typ[0] = *t
+	} else if t = r.codeable(s.Field(18).Rep(1), "0018"); t != nil {
+		ep.typ[0] = *t
+	} else if ep.typ[0].Text = e.Class.Display; e.Class.Display == "" {
+		ep.typ[0].Text = e.Class.Code
+	}
+	e.Type = ep.typ[:]
 	e.ServiceType = r.codeable(s.Field(10).Rep(1), "0069")
 
 	h := &fhir.EncounterHospitalization{
@@ -125,8 +158,11 @@ func (r *run) pv1(s *hl7.Segment, n int, pat patient) ref {
 		h.PreAdmissionIdentifier = &id
 	}
 	h.SpecialCourtesy = r.codeableList(s.Field(16), nil, "0099")
+	h.SpecialArrangement = r.codeableList(s.Field(15), nil, "0009")
+	h.DietPreference = r.codeableList(s.Field(38), nil, "")
 	if h.ReAdmission != nil || h.AdmitSource != nil || h.DischargeDisposition != nil ||
-		h.PreAdmissionIdentifier != nil || h.SpecialCourtesy != nil {
+		h.PreAdmissionIdentifier != nil || h.SpecialCourtesy != nil ||
+		h.SpecialArrangement != nil || h.DietPreference != nil {
 		e.Hospitalization = h
 	}
 
@@ -140,5 +176,12 @@ func (r *run) pv1(s *hl7.Segment, n int, pat patient) ref {
 	}
 	id := r.ident("Encounter", key...)
 	e.ID = id.id
-	return r.add(id, e)
+	return r.add(id, e), e
+}
+
+// encounterParts is an Encounter with room for its type, allocated
+// together: the default type (US Core) costs no allocation of its own.
+type encounterParts struct {
+	e   fhir.Encounter
+	typ [1]fhir.CodeableConcept
 }

@@ -21,10 +21,7 @@ const unparseable = "oru_r01_lfh_2.hl7"
 
 // unsupported are the samples whose type this cut does not map.
 var unsupported = map[string]bool{
-	"mdm_t02_v2tofhir_1.hl7":        true, // MDM^T02
-	"adt_a40_lfh_1.hl7":             true, // ADT^A40 merge
-	"adt_a40_msfhirconverter_1.hl7": true,
-	"adt_a40_msfhirconverter_2.hl7": true,
+	"mdm_t02_v2tofhir_1.hl7": true, // MDM^T02
 }
 
 func TestMap_EverySampleValidatesAgainstR4(t *testing.T) {

@@ -1,0 +1,49 @@
+package mappings
+
+import (
+	"github.com/switchboard-hl7/switchboard/fhir"
+	"github.com/switchboard-hl7/switchboard/hl7"
+)
+
+// pd1 adds a PD1 segment (the n-th) to its patient after the IG's
+// PD1[Patient] map:
+//   - generalPractitioner: PD1-3 (XON, an Organization) and PD1-4 (XCN, a
+//     Practitioner), every repetition, organizations first as the IG
+//     numbers them; resources only for what is identified (see ids.go);
+//   - the patient-disability extension from PD1-6 (handicap, table 0295);
+//   - the patient-congregation extension from PD1-14 (place of worship,
+//     XON.1 as a string).
+//
+// The message replaces what enrichment took from the EHR: when PD1 names a
+// practitioner, the EHR's generalPractitioner list is not kept beside it.
+// (s.Field(-1) is an empty field: PD1 has no address for the XON.)
+// PD1-7 (living will) would be an Observation (PD1[Observation-LivingWill])
+// and PD1-11/12 (publicity, protection) security labels: left out.
+func (r *run) pd1(s *hl7.Segment, n int, pat patient) {
+	p := pat.res
+	if p == nil {
+		return
+	}
+	a := func(field int) at { return at{"PD1", n, field} }
+	var gp []fhir.Reference
+	var one [1]hl7.Value
+	for _, rep := range r.reps(s.Field(3), &one) {
+		if x := r.xon(rep, s.Field(-1), a(3)).reference(); x != nil {
+			gp = append(gp, *x)
+		}
+	}
+	for _, rep := range r.reps(s.Field(4), &one) {
+		if x := r.xcn(rep, a(4)).reference(); x != nil {
+			gp = append(gp, *x)
+		}
+	}
+	if gp != nil {
+		p.GeneralPractitioner = gp
+	}
+	if cc := r.codeable(s.Field(6).Rep(1), "0295"); cc != nil {
+		p.Extension = append(p.Extension, fhir.Extension{URL: extDisability, ValueCodeableConcept: cc})
+	}
+	if c := text(s.Field(14).Rep(1).Component(1)); c != "" {
+		p.Extension = append(p.Extension, fhir.Extension{URL: extCongregation, ValueString: &c})
+	}
+}

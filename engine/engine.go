@@ -30,6 +30,7 @@ type Engine struct {
 	keys    map[string][]*fhirclient.Key // per tenant, newest first
 	tenants map[string]*tenant
 	sandbox *sandbox.Server // the built-in sandbox, when enabled
+	state   *patientState   // what each patient's last message mapped to
 
 	httpLn  net.Listener
 	httpSrv *http.Server
@@ -98,6 +99,7 @@ func (e *Engine) Start(ctx context.Context) (err error) {
 		names[i] = r.ch.Name
 	}
 	e.metrics = newMetrics(e.store, names)
+	e.state = newPatientState(patientStateSize)
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	e.cancel = cancel
 	if err := e.startTenants(runCtx, e.keys); err != nil {
@@ -130,6 +132,11 @@ func (e *Engine) busOptions() bus.Options {
 	}
 	return o
 }
+
+// patientStateSize bounds the patients whose last mapped Patient and
+// Encounters are kept in memory (a few KB each); others are read back from
+// the message log when they next appear.
+const patientStateSize = 20000
 
 // Shutdown stops taking messages (in-flight ones are stored and ACKed),
 // lets the pipelines record what they published, then closes NATS and

@@ -364,3 +364,50 @@ tenants:
 		t.Errorf("err = %v", err)
 	}
 }
+
+// An A08 that omits the phone numbers keeps them in the published Patient
+// (v2: empty = no change), also after a restart, when the engine reads
+// the patient's last Bundle back from the message log.
+func TestEngine_UpdateKeepsWhatItOmits(t *testing.T) {
+	dir := t.TempDir()
+	te := startEngineIn(t, dir, "", map[string]string{"adt.yaml": adtChannel})
+	a01 := string(sample(t, "adt_a01_msfhirconverter_2.hl7"))
+	te.send("adt", []byte(a01))
+	te.waitStatus(te.lastID("adt"), store.StatusSent)
+	a08 := strings.NewReplacer("ADT^A01^ADT_A01|MSG00001", "ADT^A08^ADT_A01|MSG00002", "|(555) 555-2004|(555)555-2004|", "|||").Replace(a01)
+	telecomOf := func(te *testEngine) string {
+		t.Helper()
+		m := te.waitStatus(te.lastID("adt"), store.StatusSent)
+		var b struct {
+			Entry []struct {
+				Resource struct {
+					ResourceType string
+					Telecom      []struct{ Value string }
+				}
+			}
+		}
+		json.Unmarshal(m.Output, &b)
+		for _, e := range b.Entry {
+			if e.Resource.ResourceType == "Patient" {
+				return fmt.Sprint(e.Resource.Telecom)
+			}
+		}
+		return "no Patient"
+	}
+	te.send("adt", []byte(a08))
+	if got := telecomOf(te); !strings.Contains(got, "555") {
+		t.Errorf("A08 Patient telecom %s: the A08 omitted the phones, the A01's must stay", got)
+	}
+	te.stop()
+	te2 := startEngineIn(t, dir, "", map[string]string{"adt.yaml": adtChannel})
+	te2.send("adt", []byte(strings.Replace(a08, "MSG00002", "MSG00003", 1)))
+	if got := telecomOf(te2); !strings.Contains(got, "555") {
+		t.Errorf("after a restart, A08 Patient telecom %s", got)
+	}
+	nulled := strings.Replace(a08, "MSG00002|P|2.5.1||", "MSG00004|P|2.5.1||", 1)
+	nulled = strings.Replace(nulled, "|GL||||S|", `|GL|""|""||S|`, 1)
+	te2.send("adt", []byte(nulled))
+	if got := telecomOf(te2); got != "[]" {
+		t.Errorf(`A08 with "" phones: telecom %s, want none`, got)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboard-hl7/switchboard/engine/bus"
 	"github.com/switchboard-hl7/switchboard/engine/store"
+	"github.com/switchboard-hl7/switchboard/fhir"
 	"github.com/switchboard-hl7/switchboard/hl7"
 	"github.com/switchboard-hl7/switchboard/mappings"
 )
@@ -103,7 +104,15 @@ func (p *pipeline) transform(ctx context.Context, m *store.Message, msg *hl7.Mes
 		p.finish(m, store.StatusError, "enrich: "+why, nil, notes...)
 		return nil, nil, false
 	}
+	if enr == nil {
+		enr = &mappings.Enrichment{}
+	}
+	key := stateKey(r.ch.Tenant, m)
+	enr.Previous, enr.Mapped = p.previous(ctx, key, m), map[string]fhir.Resource{}
 	output, warnings, err := r.mapper.MapJSONEnriched(msg, enr)
+	if err == nil {
+		r.e.state.put(key, enr.Mapped)
+	}
 	if err != nil {
 		notes = append(notes, store.Event{Stage: "map", Status: store.StatusError, Detail: err.Error()})
 		p.finish(m, store.StatusError, "map: "+err.Error(), nil, notes...)

@@ -180,7 +180,9 @@ func modelled() []string {
 
 // SetString sets the string element that p's steps name in res, making
 // what is missing on the way: a list gets the element [n] (or its first),
-// extension(url) the extension with that url.
+// extension(url) the extension with that url. It copies every list and
+// struct on the path before writing (copy on write), so values res shares
+// with other resources (a previous version, an EHR's Patient) never change.
 func SetString(res Resource, p Path, value string) error {
 	if err := p.Settable(); err != nil {
 		return err
@@ -193,13 +195,16 @@ func SetString(res Resource, p Path, value string) error {
 		f, _ := jsonField(v.Type(), st.Name)
 		v = v.FieldByIndex(f.Index)
 		if v.Kind() == reflect.Slice {
+			v.Set(reflect.AppendSlice(reflect.MakeSlice(v.Type(), 0, v.Len()+1), v))
 			v = sliceElem(v, st)
 		}
 		if v.Kind() == reflect.Pointer {
-			if v.IsNil() {
-				v.Set(reflect.New(v.Type().Elem()))
+			cp := reflect.New(v.Type().Elem())
+			if !v.IsNil() {
+				cp.Elem().Set(v.Elem())
 			}
-			v = v.Elem()
+			v.Set(cp)
+			v = cp.Elem()
 		}
 	}
 	v.SetString(value)

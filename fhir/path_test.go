@@ -74,6 +74,14 @@ func TestSetString_MakesWhatIsMissing(t *testing.T) {
 	if err := SetString(&Encounter{}, pp, "x"); err == nil {
 		t.Error("a Patient path was set on an Encounter")
 	}
+	// Copy on write: a value shared with another resource is not changed.
+	shared := []HumanName{{Family: "DOE"}}
+	a, b := &Patient{Name: shared}, &Patient{Name: shared}
+	np, _ := ParsePath("Patient.name[0].family")
+	SetString(a, np, "CHANGED")
+	if b.Name[0].Family != "DOE" || a.Name[0].Family != "CHANGED" {
+		t.Errorf("shared name changed: a %v b %v", a.Name, b.Name)
+	}
 }
 
 func TestSelect_OnABundle(t *testing.T) {

@@ -434,40 +434,61 @@ func TestA40_AgreesWithMSConverter(t *testing.T) {
 // explicit null ("") and an empty field both leave the element out (the
 // PUT deletes it downstream), and a field present in the A01 but left
 // empty in a later A08 is not carried over.
-func TestUpdates_FullReplace(t *testing.T) {
-	const a01 = "MSH|^~\\&|A|H|||20240501||ADT^A01|1|P|2.5\nPID|1||M1^^^H^MR||Doe^Jane||19800101|F|||1 Main St^^Town||555-1234|||M\nNK1|1|Doe^John|SPO\nPV1|1|I|||||||||||||||||V1^^^H\n"
+// Updates: an omitted field keeps what the previous message of the patient
+// set, "" deletes it, and without a previous version the message maps as
+// a snapshot (previous.go).
+func TestUpdates_OmittedKeepsNullDeletes(t *testing.T) {
+	const a01 = "MSH|^~\\&|A|H|||20240501||ADT^A01|1|P|2.5\nPID|1||M1^^^H^MR||Doe^Jane||19800101|F|||1 Main St^^Town||555-1234|||M\nNK1|1|Doe^John|SPO\nPV1|1|I|4W^1^A|E||||1234^WELBY^MARCUS|||||||||||V1^^^H|||||||||||||||||||||||||20240501080000\n"
 	m := mustMapper(t, Options{})
-	patientOf := func(text string) (*fhir.Patient, *fhir.Bundle) {
+	mapWith := func(text string, prev map[string]fhir.Resource) (*fhir.Patient, *fhir.Encounter, map[string]fhir.Resource) {
 		t.Helper()
-		msg := parse(t, text)
-		out, err := m.MapJSON(msg)
+		enr := &Enrichment{Previous: prev, Mapped: map[string]fhir.Resource{}}
+		out, _, err := m.MapJSONEnriched(parse(t, text), enr)
 		if err != nil {
 			t.Fatal(err)
 		}
 		validateBundle(t, "update", out)
-		b, err := m.Map(msg)
-		if err != nil {
+		var b fhir.Bundle
+		if err := json.Unmarshal(out, &b); err != nil {
 			t.Fatal(err)
 		}
-		return all[*fhir.Patient](b)[0], b
+		for _, e := range b.Entry {
+			if e.Request == nil || e.Request.Method != "PUT" {
+				t.Errorf("entry %s: request %+v, want a PUT", e.FullURL, e.Request)
+			}
+		}
+		return all[*fhir.Patient](&b)[0], all[*fhir.Encounter](&b)[0], enr.Mapped
 	}
-	full, _ := patientOf(a01)
+	full, _, state := mapWith(a01, nil)
 	if full.Gender == "" || full.Address == nil || full.Telecom == nil || full.MaritalStatus == nil || full.Contact == nil {
 		t.Fatalf("A01 patient %s", jsonOf(t, full))
 	}
 	nulls := strings.NewReplacer("ADT^A01", "ADT^A08", "|F|||1 Main St^^Town||555-1234|||M", `|""|||""||""|||""`, "NK1|1|Doe^John|SPO\n", "").Replace(a01)
 	empties := strings.NewReplacer("ADT^A01", "ADT^A08", "|F|||1 Main St^^Town||555-1234|||M", "||||||||", "NK1|1|Doe^John|SPO\n", "").Replace(a01)
-	pn, bn := patientOf(nulls)
-	pe, _ := patientOf(empties)
-	if pn.ID != full.ID || jsonOf(t, pn) != jsonOf(t, pe) {
-		t.Errorf("explicit nulls and empty fields differ:\n%s\n%s", jsonOf(t, pn), jsonOf(t, pe))
+
+	kept, _, _ := mapWith(empties, state)
+	if kept.ID != full.ID || kept.Gender != "female" || kept.Address == nil || kept.Telecom == nil || kept.MaritalStatus == nil {
+		t.Errorf("an A08 that omits fields wiped them: %s", jsonOf(t, kept))
 	}
-	if pn.Gender != "" || pn.Address != nil || pn.Telecom != nil || pn.MaritalStatus != nil || pn.Contact != nil || pn.Name == nil {
-		t.Errorf("A08 patient carries what the A08 left out: %s", jsonOf(t, pn))
+	deleted, _, _ := mapWith(nulls, state)
+	if deleted.Gender != "" || deleted.Address != nil || deleted.Telecom != nil || deleted.MaritalStatus != nil || deleted.Name == nil {
+		t.Errorf(`an A08 with "" kept the values: %s`, jsonOf(t, deleted))
 	}
-	for _, e := range bn.Entry {
-		if e.Request == nil || e.Request.Method != "PUT" {
-			t.Errorf("entry %s: request %+v, want a PUT", e.FullURL, e.Request)
-		}
+	// Without a previous version: a snapshot, "" and empty alike.
+	snapN, _, _ := mapWith(nulls, nil)
+	snapE, _, _ := mapWith(empties, nil)
+	if jsonOf(t, snapN) != jsonOf(t, snapE) || snapE.Telecom != nil {
+		t.Errorf("snapshots differ:\n%s\n%s", jsonOf(t, snapN), jsonOf(t, snapE))
+	}
+
+	// The discharge (A03) sends the end time and no attending doctor: the
+	// Encounter keeps its start, doctor, location and type.
+	a03 := strings.NewReplacer("ADT^A01", "ADT^A03", "|1234^WELBY^MARCUS|", "||", "|4W^1^A|E|", "|||", "20240501080000\n", "|20240503120000\n").Replace(a01)
+	_, enc, _ := mapWith(a03, state)
+	if enc.Period == nil || enc.Period.Start == "" || enc.Period.End == "" || len(enc.Participant) == 0 || len(enc.Location) == 0 || enc.Status != "finished" {
+		t.Errorf("A03 encounter lost what the A01 set: %s", jsonOf(t, enc))
+	}
+	if len(enc.Type) == 0 || enc.Type[0].Text == "inpatient encounter" {
+		t.Errorf("A03 encounter type %s: want the A01's admission type, not the default", jsonOf(t, enc.Type))
 	}
 }

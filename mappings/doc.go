@@ -71,33 +71,29 @@
 // # Updates: explicit null ("") and empty fields
 //
 // HL7 v2 distinguishes an empty field ("no change": the receiver keeps what
-// it had) from the explicit null "" ("delete the value"). A transaction
-// entry is a PUT, which replaces the whole resource: it cannot say "keep
-// what you had" for an element. Decision: every message is mapped as a
-// snapshot of the segments it carries ("snapshot mode" in v2 terms), and
-// the Bundle stays all PUTs:
+// it had) from the explicit null "" ("delete the value"), while a
+// transaction entry is a PUT that replaces the whole resource. The Bundle
+// stays all PUTs (idempotent, replayable) and carries the whole current
+// state: the engine hands the mapper the Patient and Encounter it mapped
+// last for the patient (Enrichment.Previous) and the mapper takes from them
+// what the message omits and drops what it nulls (previous.go):
 //
-//   - "" and an empty field map alike: the element is left out, and the
-//     PUT removes it downstream. So "" deletes, as v2 means; an empty field
-//     also deletes, which is v2's snapshot reading. The map never writes a
-//     data-absent-reason for an explicit null: the element is gone, not
-//     unknown.
-//   - A08 and A31 (update patient/person information) are therefore full
-//     replacements of the Patient and Encounter: a sender that sends only
-//     the changed fields, or drops NK1/PD1 from its updates, will erase
-//     what it left out. Such feeds must be configured to send complete
-//     PID/PV1/NK1/PD1 on updates (the usual ADT practice), or the
-//     downstream must merge (e.g. read-modify-write, or a FHIR PATCH built
-//     from two successive bundles); this package does not emit PATCH.
-//   - Resources an update does not carry are not touched: an A08 without
-//     AL1 segments puts no AllergyIntolerance, so the allergies an A01 put
-//     remain. (Deleting list members a newer list omits is left to the
-//     downstream, which knows the previous list.)
-//   - A40 follows the same rule: the old Patient is PUT as a stub (its
-//     identifiers, MRG-7 name, active false, replaced-by link): the
-//     survivor holds the merged record (mrg.go).
+//   - an omitted element keeps its previous value: an A08, or an ORU whose
+//     PID has no phone number, does not wipe the phone the A01 sent; an A03
+//     keeps the A01's admit time, attending doctor and location;
+//   - "" deletes: the element is left out, and the EHR's Patient does not
+//     refill it;
+//   - without a previous version (the patient's first message, or Map
+//     without the engine) a message maps as a snapshot: omitted and ""
+//     alike are absent.
 //
-// TestUpdates_FullReplace holds this.
+// Resources an update does not carry are not touched: an A08 without AL1
+// puts no AllergyIntolerance, so the allergies an A01 put remain. Lists
+// that only some messages carry (Patient.contact from NK1, PV2's elements)
+// map as snapshots of the message. A40 PUTs the old Patient as a stub
+// (identifiers, MRG-7 name, active false, replaced-by link): the survivor
+// holds the merged record (mrg.go). TestUpdates_OmittedKeepsNullDeletes
+// holds this.
 //
 // # Using the results
 //

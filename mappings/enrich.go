@@ -33,6 +33,14 @@ type Enrichment struct {
 	BaseURL string
 	Patient *fhir.Patient
 	Include []EHRResource
+
+	// Previous are the Patient and Encounter versions the engine mapped
+	// last for this patient, by "Type/id": see previous.go. Mapped, when
+	// not nil, receives this message's Patient and Encounter by "Type/id",
+	// to be the next message's Previous. The mapper never changes a
+	// resource it got in Previous.
+	Previous map[string]fhir.Resource
+	Mapped   map[string]fhir.Resource
 }
 
 // EHRResource is a resource read from the EHR, with its id.

@@ -224,6 +224,7 @@ func (m *Mapper) start(msg *hl7.Message, stream bool, enr *Enrichment) (*run, er
 	r.addIncluded()
 	r.applyFields()
 	r.warnUnmappedZ()
+	r.record()
 	return r, nil
 }
 

@@ -158,18 +158,21 @@ func (r *run) pid(s *hl7.Segment, n int) patient {
 		p.MultipleBirthBoolean = &b
 	}
 
+	var id ident
+	enriched := false
 	if n == 1 {
-		if id, ok := r.enrichPatient(p); ok {
-			return patient{ref: r.add(id, p), id: p.ID, res: p}
+		id, enriched = r.enrichPatient(p)
+	}
+	if !enriched {
+		if key == nil {
+			// No identifier at all: an id only this message (and its
+			// replays) gives, so two unidentified patients never merge.
+			key = append(append([]string{"msg"}, r.msgKey...), "PID", strconv.Itoa(n))
+			r.warn(a(3), "no patient identifier: the Patient id is only stable for this message")
 		}
+		id = r.ident("Patient", key...)
+		p.ID = id.id
 	}
-	if key == nil {
-		// No identifier at all: an id only this message (and its replays)
-		// gives, so two unidentified patients never merge.
-		key = append(append([]string{"msg"}, r.msgKey...), "PID", strconv.Itoa(n))
-		r.warn(a(3), "no patient identifier: the Patient id is only stable for this message")
-	}
-	id := r.ident("Patient", key...)
-	p.ID = id.id
+	r.carryPatient(s, p)
 	return patient{ref: r.add(id, p), id: p.ID, res: p}
 }

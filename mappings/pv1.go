@@ -139,11 +139,12 @@ func (r *run) encounter(s *hl7.Segment, n int, pat patient) (ref, *fhir.Encounte
 		e.Location = append(e.Location, fhir.EncounterLocation{Location: loc, Status: "reserved"})
 	}
 
+	defaultType := false
 	if t := r.codeableVia(s.Field(4).Rep(1), admissionType); t != nil {
 		ep.typ[0] = *t
 	} else if t = r.codeable(s.Field(18).Rep(1), "0018"); t != nil {
 		ep.typ[0] = *t
-	} else if ep.typ[0].Text = e.Class.Display; e.Class.Display == "" {
+	} else if defaultType, ep.typ[0].Text = true, e.Class.Display; e.Class.Display == "" {
 		ep.typ[0].Text = e.Class.Code
 	}
 	e.Type = ep.typ[:]
@@ -176,6 +177,7 @@ func (r *run) encounter(s *hl7.Segment, n int, pat patient) (ref, *fhir.Encounte
 	}
 	id := r.ident("Encounter", key...)
 	e.ID = id.id
+	r.carryEncounter(s, e, defaultType)
 	return r.add(id, e), e
 }
 

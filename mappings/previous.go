@@ -1,0 +1,224 @@
+package mappings
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/switchboard-hl7/switchboard/fhir"
+	"github.com/switchboard-hl7/switchboard/hl7"
+)
+
+// Updates: in v2 an empty field means "no change" and the explicit null
+// "" means "delete". A transaction PUT replaces a whole resource, so the
+// Bundle can only honour that if it carries what the message left out.
+// The engine keeps the Patient and Encounter it last mapped for each
+// patient (Enrichment.Previous, keyed "Type/id"), and the mapper:
+//
+//   - takes an element from the previous version when every v2 field
+//     behind it is empty: an A08 or an ORU without a phone number keeps
+//     the phone number an A01 sent;
+//   - leaves an element out when its fields hold "" and nothing else:
+//     the PUT deletes it downstream, as v2 means; the EHR's Patient does
+//     not refill it either;
+//   - maps everything the message does carry as the message says.
+//
+// Identifiers accumulate (the previous ones are kept beside the new ones)
+// unless an identifier field holds "". Encounter.status is always derived
+// from the message. Without a previous version (the first message of a
+// patient, or enrichment of a channel whose engine has no state) every
+// message is mapped as a snapshot: an omitted element is simply absent.
+// Elements beyond these tables (Patient.contact from NK1, PV2's) are
+// mapped as snapshots too.
+
+// carryRule ties the elements of a resource to the fields of the segment
+// they come from.
+type carryRule struct {
+	elems  []string // JSON names; several for a choice (deceased[x])
+	fields []int
+}
+
+var patientCarry = []carryRule{
+	{[]string{"name"}, []int{5, 9}},
+	{[]string{"birthDate", "_birthDate"}, []int{7}},
+	{[]string{"gender"}, []int{8}},
+	{[]string{"address"}, []int{11, 12}},
+	{[]string{"telecom"}, []int{13, 14, 40}},
+	{[]string{"communication"}, []int{15}},
+	{[]string{"maritalStatus"}, []int{16}},
+	{[]string{"multipleBirthBoolean", "multipleBirthInteger"}, []int{24, 25}},
+	{[]string{"deceasedBoolean", "deceasedDateTime"}, []int{29, 30}},
+}
+
+// patientExtensions are the Patient extensions that come from one PID
+// field each, carried (or deleted) by url.
+var patientExtensions = []struct {
+	url   string
+	field int
+}{
+	{"http://hl7.org/fhir/us/core/StructureDefinition/us-core-race", 10},
+	{"http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity", 22},
+}
+
+var encounterCarry = []carryRule{
+	{[]string{"participant"}, []int{7, 8, 9, 17, 52}},
+	{[]string{"location"}, []int{3, 6, 11, 42}},
+	{[]string{"serviceType"}, []int{10}},
+	{[]string{"hospitalization"}, []int{5, 13, 14, 15, 16, 36, 38}},
+}
+
+// fieldsState reports whether every field is empty (omitted), and whether
+// they hold "" and nothing else (deleted).
+func fieldsState(s *hl7.Segment, fields []int) (omitted, deleted bool) {
+	omitted = true
+	for _, f := range fields {
+		v := s.Field(f)
+		switch {
+		case v.IsNull():
+			deleted, omitted = true, false
+		case !v.IsEmpty():
+			return false, false
+		}
+	}
+	return omitted, deleted
+}
+
+// previous returns the previous version of typ/id, if the engine gave one.
+func (r *run) previous(typ, id string) fhir.Resource {
+	if r.enr == nil || r.enr.Previous == nil {
+		return nil
+	}
+	return r.enr.Previous[typ+"/"+id]
+}
+
+// carryPatient applies the update rules to the Patient mapped from PID s:
+// deleted elements are cleared (whatever enrichment put there), omitted
+// ones are taken from the previous version.
+func (r *run) carryPatient(s *hl7.Segment, p *fhir.Patient) {
+	prev, _ := r.previous("Patient", p.ID).(*fhir.Patient)
+	for _, c := range patientCarry {
+		omitted, deleted := fieldsState(s, c.fields)
+		for _, e := range c.elems {
+			switch {
+			case deleted:
+				fhir.ClearElement(p, e)
+			case omitted && prev != nil:
+				fhir.CopyElement(p, prev, e)
+			}
+		}
+	}
+	for _, x := range patientExtensions {
+		omitted, deleted := fieldsState(s, []int{x.field})
+		has := func(e fhir.Extension) bool { return e.URL == x.url }
+		switch {
+		case deleted:
+			p.Extension = slices.DeleteFunc(slices.Clone(p.Extension), has)
+		case omitted && prev != nil && !slices.ContainsFunc(p.Extension, has):
+			if i := slices.IndexFunc(prev.Extension, has); i >= 0 {
+				p.Extension = append(slices.Clip(p.Extension), prev.Extension[i])
+			}
+		}
+	}
+	if prev == nil {
+		return
+	}
+	if _, deleted := fieldsState(s, []int{2, 3, 4, 19, 20}); deleted {
+		return
+	}
+	for _, id := range prev.Identifier {
+		if !slices.ContainsFunc(p.Identifier, func(x fhir.Identifier) bool { return x.System == id.System && x.Value == id.Value }) {
+			p.Identifier = append(slices.Clip(p.Identifier), id)
+		}
+	}
+}
+
+// carryEncounter applies the update rules to the Encounter mapped from PV1
+// s. defaultType says its type is the US Core default made from the class,
+// which a previous version's real type replaces; a period keeps the
+// previous start or end the message omits (an A03 sends the discharge
+// time, the A01 sent the admit time).
+func (r *run) carryEncounter(s *hl7.Segment, e *fhir.Encounter, defaultType bool) {
+	prev, _ := r.previous("Encounter", e.ID).(*fhir.Encounter)
+	if prev == nil {
+		return
+	}
+	for _, c := range encounterCarry {
+		omitted, _ := fieldsState(s, c.fields)
+		for _, el := range c.elems {
+			if omitted && fhir.CopyElement(e, prev, el) {
+				relink(e, el)
+			}
+		}
+	}
+	if omitted, _ := fieldsState(s, []int{4, 18}); omitted && defaultType && len(prev.Type) > 0 {
+		e.Type = slices.Clip(prev.Type)
+	}
+	if prev.Period != nil {
+		start, _ := fieldsState(s, []int{44})
+		end, _ := fieldsState(s, []int{45})
+		p := fhir.Period{}
+		if e.Period != nil {
+			p = *e.Period
+		}
+		if start && p.Start == "" {
+			p.Start = prev.Period.Start
+		}
+		if end && p.End == "" {
+			p.End = prev.Period.End
+		}
+		if p.Start != "" || p.End != "" {
+			e.Period = &p
+		}
+	}
+}
+
+// relink rewrites the bundle-local references (urn:uuid) of a carried
+// element to the resources the previous Bundle PUT downstream (Type/id):
+// they are not in this Bundle, and a urn:uuid would resolve to nothing.
+// The carried values are shared with the previous version, so each one
+// changed is copied first.
+func relink(e *fhir.Encounter, elem string) {
+	switch elem {
+	case "participant":
+		e.Participant = slices.Clone(e.Participant)
+		for i := range e.Participant {
+			e.Participant[i].Individual = relinked(e.Participant[i].Individual, "Practitioner")
+		}
+	case "location":
+		e.Location = slices.Clone(e.Location)
+		for i := range e.Location {
+			e.Location[i].Location = relinked(e.Location[i].Location, "Location")
+		}
+	case "hospitalization":
+		h := *e.Hospitalization
+		h.Origin, h.Destination = relinked(h.Origin, "Location"), relinked(h.Destination, "Location")
+		e.Hospitalization = &h
+	}
+}
+
+// relinked returns ref pointing at typ/id instead of urn:uuid:id.
+func relinked(ref *fhir.Reference, typ string) *fhir.Reference {
+	if ref == nil {
+		return nil
+	}
+	id, ok := strings.CutPrefix(ref.Reference, "urn:uuid:")
+	if !ok {
+		return ref
+	}
+	cp := *ref
+	cp.Reference = typ + "/" + id
+	return &cp
+}
+
+// record keeps the Patient and Encounter this message produced in
+// Enrichment.Mapped, for the engine to pass as Previous to the patient's
+// next message.
+func (r *run) record() {
+	if r.enr == nil || r.enr.Mapped == nil {
+		return
+	}
+	for _, e := range r.entries {
+		if e.res != nil && (e.typ == "Patient" || e.typ == "Encounter") {
+			r.enr.Mapped[e.typ+"/"+e.id] = e.res
+		}
+	}
+}

@@ -170,14 +170,16 @@ func (v *demographic) read(c *comps, t [5]int, code, disp string, ans *answer) b
 	if sys == "" {
 		sys = codingSystem(name)
 	}
-	if sys == "" && name == "" {
+	if sys == "" {
 		if oid := c.text(t[4]); isOID(oid) {
 			sys = "urn:oid:" + oid
 		}
 	}
 	v2 := sys == sysV2Prefix+v.legacy.number
+	// A CDC code may come without a system, as the v2 table (v2.5 on) or
+	// as CDCREC (by name, or by OID in CWE.14 whatever the name).
 	cdc := sys == "" && name == "" || sys == sysCDCREC || v2
-	if cdc || sys == sysNullFlavor {
+	if cdc || sys == sysNullFlavor || strings.EqualFold(name, "NULLFL") {
 		if k, ok := nullFlavors.lookup(code); ok {
 			ans.kind, ans.coding, ans.tableDisp = answerNull, conceptCoding(k), k.Display
 			return true

@@ -26,7 +26,9 @@ import (
 //   - UNK, ASKU (and U) → the null flavor in ombCategory, but only when no
 //     repetition gives a category: US Core lets them stand alone only;
 //   - anything else (a local code, a code of another system, text only)
-//     is no coding: it is kept in the text, with a warning when coded.
+//     is no coding: it is kept in the text. As for other optional codes
+//     (doc.go), that is no warning: legacy feeds send such codes on every
+//     message, and the text keeps what they said.
 //
 // text (required by US Core) is, per repetition, CWE.9, else the first
 // triplet's display, else the table's display, else the code; the
@@ -61,7 +63,6 @@ func (r *run) demographicExt(f hl7.Value, v *demographic, a at) (fhir.Extension,
 	var omb, detailed []fhir.Coding
 	var null *fhir.Coding
 	var texts []string
-	unknown := false
 	var one [1]hl7.Value
 	for _, rep := range r.reps(f, &one) {
 		c := r.split(rep)
@@ -100,10 +101,6 @@ func (r *run) demographicExt(f hl7.Value, v *demographic, a at) (fhir.Extension,
 			if null == nil {
 				null = &fhir.Coding{System: ans.coding.System, Code: ans.coding.Code, Display: ans.coding.Display}
 			}
-		default:
-			if ans.firstCode != "" && ans.tableDisp == "" {
-				unknown = true
-			}
 		}
 		txt := c.text(9)
 		for _, alt := range [...]string{ans.firstDisp, ans.tableDisp, ans.firstCode} {
@@ -117,9 +114,6 @@ func (r *run) demographicExt(f hl7.Value, v *demographic, a at) (fhir.Extension,
 	}
 	if len(texts) == 0 {
 		return fhir.Extension{}, false
-	}
-	if unknown {
-		r.warn(a, "code not in the CDC Race & Ethnicity code set: kept as text only")
 	}
 	if len(omb) == 0 && null != nil {
 		omb = append(omb, *null)

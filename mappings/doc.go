@@ -26,9 +26,10 @@
 // al1.go, dg1.go, pr1.go, in1.go, mrg.go, obr.go, obx.go; messages.go for
 // ORU and MSH, adt.go for the ADT structures) and per data type map (identifier.go for
 // CX, EI and HD; xpn.go, xad.go, xtn.go, xcn.go for XCN and XON, pl.go,
-// cwe.go, numeric.go for NM, SN and NR, dtm.go). Vocabularies are data, in
-// vocab.go and vocab_adt.go, each table naming the HL7 table and the IG
-// concept map it follows. ids.go documents the deterministic resource ids.
+// cwe.go, numeric.go for NM, SN and NR, dtm.go; race.go for PID-10 and
+// PID-22). Vocabularies are data, in vocab.go, vocab_adt.go and
+// vocab_uscore.go, each table naming the HL7 table and the IG concept map
+// it follows. ids.go documents the deterministic resource ids.
 //
 // # Decisions where the IG is silent
 //
@@ -59,6 +60,12 @@
 //     verificationStatus from DG1-6 (dg1.go), Procedure.status completed
 //     only with a performed time (pr1.go), Coverage.status active and
 //     IN1-17 inverted onto subscriber-relationship (in1.go, vocab_adt.go).
+//   - PID-10 and PID-22, which the IG sends to "the local extension", map
+//     to the US Core 6.1 race and ethnicity extensions (race.go): OMB
+//     categories, detailed CDC codes, legacy table letters through
+//     vocab_uscore.go, UNK/ASKU only alone, anything else kept as text.
+//     Birth sex is not taken from PID-8 (administrative sex); an enriching
+//     EHR's birthsex extension is kept beside the message's (enrich.go).
 //   - Resources without a business identifier in their segment
 //     (AllergyIntolerance, Condition, Procedure, Coverage, RelatedPerson)
 //     get ids from the patient or visit and the segment's content, never

@@ -99,7 +99,13 @@ func (r *run) enrichPatient(p *fhir.Patient) (ident, bool) {
 	fill(&p.Name, ehr.Name)
 	fill(&p.Telecom, ehr.Telecom)
 	fill(&p.Address, ehr.Address)
-	fill(&p.Extension, ehr.Extension) // US Core race, ethnicity, birth sex
+	// Extensions by URL: the message's race and ethnicity (race.go) win,
+	// the EHR's others (birth sex, which v2 does not carry) are kept.
+	for _, x := range ehr.Extension {
+		if !slices.ContainsFunc(p.Extension, func(y fhir.Extension) bool { return y.URL == x.URL }) {
+			p.Extension = append(slices.Clip(p.Extension), x)
+		}
+	}
 	fill(&p.Communication, ehr.Communication)
 	fill(&p.GeneralPractitioner, ehr.GeneralPractitioner)
 	fill(&p.Contact, ehr.Contact)

@@ -138,3 +138,49 @@ func TestMapJSONEnriched_SharedPatientIsNotModified(t *testing.T) {
 		t.Errorf("the shared Patient changed:\n%s\n%s", before, after)
 	}
 }
+
+// The message's race replaces the EHR's; the EHR's birth sex, which the
+// message cannot carry, stays beside it.
+func TestMapJSONEnriched_ExtensionsByURL(t *testing.T) {
+	msg := parse(t, strings.Replace(enrichADT, "19800102|F", "19800102|F||2106-3^White^HL70005", 1))
+	patient := mustDecode(t, `{"resourceType":"Patient","id":"eXyZ123","extension":[
+			{"url":"http://hl7.org/fhir/us/core/StructureDefinition/us-core-race","extension":[
+				{"url":"ombCategory","valueCoding":{"system":"urn:oid:2.16.840.1.113883.6.238","code":"2028-9","display":"Asian"}},
+				{"url":"text","valueString":"Asian"}]},
+			{"url":"http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex","valueCode":"F"}]}`)
+	enr := &Enrichment{BaseURL: "https://ehr.example.org/fhir", Patient: patient.Resource.(*fhir.Patient)}
+	m := mustMapper(t, Options{})
+	out, _, err := m.MapJSONEnriched(msg, enr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	validateBundle(t, "enriched", out)
+	var got struct {
+		Entry []struct{ Resource json.RawMessage }
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	var p fhir.Patient
+	for _, e := range got.Entry {
+		if strings.Contains(string(e.Resource), `"resourceType":"Patient"`) {
+			if err := json.Unmarshal(e.Resource, &p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var urls []string
+	for _, e := range p.Extension {
+		urls = append(urls, e.URL+" "+raceSummary(e))
+	}
+	want := []string{
+		extUSCoreRace + " omb=2106-3 text=White",
+		"http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex ",
+	}
+	if strings.Join(urls, "\n") != strings.Join(want, "\n") {
+		t.Errorf("extensions\n%s\nwant\n%s", strings.Join(urls, "\n"), strings.Join(want, "\n"))
+	}
+	if len(enr.Patient.Extension) != 2 || raceSummary(enr.Patient.Extension[0]) != "omb=2028-9 text=Asian" {
+		t.Error("the EHR Patient was changed")
+	}
+}

@@ -361,6 +361,16 @@ func usCoreProblems(rt string, res map[string]any) (out []string) {
 				bad("Patient.contact with no details (pat-1)")
 			}
 		}
+		exts, _ := res["extension"].([]any)
+		for _, e := range exts {
+			e := e.(map[string]any)
+			switch e["url"] {
+			case extUSCoreRace:
+				out = append(out, usCoreRaceProblems("race", e, raceVocab)...)
+			case extUSCoreEthnicity:
+				out = append(out, usCoreRaceProblems("ethnicity", e, ethnicityVocab)...)
+			}
+		}
 		// A merged-away Patient is inactive and points at its survivor.
 		ls, _ := res["link"].([]any)
 		for _, l := range ls {
@@ -372,6 +382,67 @@ func usCoreProblems(rt string, res map[string]any) (out []string) {
 		if res["status"] != "active" {
 			bad("Coverage status %v", res["status"])
 		}
+	}
+	return out
+}
+
+// usCoreRaceProblems checks a us-core-race or us-core-ethnicity extension
+// as US Core 6.1 defines it: only the ombCategory, detailed and text
+// sub-extensions; exactly one text; ombCategory codings from the OMB
+// categories (at most v.maxOMB) or a null flavor standing alone (us-core-23
+// of later releases); detailed codings of CDCREC. The allowed OMB codes are
+// written out here, not read from vocab_uscore.go, so a wrong table row
+// fails.
+func usCoreRaceProblems(what string, ext map[string]any, v *demographic) (out []string) {
+	bad := func(format string, args ...any) { out = append(out, fmt.Sprintf(what+": "+format, args...)) }
+	allowed := map[string]bool{
+		"urn:oid:2.16.840.1.113883.6.238|1002-5": what == "race",
+		"urn:oid:2.16.840.1.113883.6.238|2028-9": what == "race",
+		"urn:oid:2.16.840.1.113883.6.238|2054-5": what == "race",
+		"urn:oid:2.16.840.1.113883.6.238|2076-8": what == "race",
+		"urn:oid:2.16.840.1.113883.6.238|2106-3": what == "race",
+		"urn:oid:2.16.840.1.113883.6.238|2135-2": what == "ethnicity",
+		"urn:oid:2.16.840.1.113883.6.238|2186-5": what == "ethnicity",
+		sysNullFlavor + "|UNK":                   true,
+		sysNullFlavor + "|ASKU":                  true,
+	}
+	if _, ok := ext["value"]; ok {
+		bad("a complex extension with a value")
+	}
+	subs, _ := ext["extension"].([]any)
+	texts, omb, null := 0, 0, false
+	for _, s := range subs {
+		s := s.(map[string]any)
+		coding, _ := s["valueCoding"].(map[string]any)
+		key := fmt.Sprint(coding["system"]) + "|" + fmt.Sprint(coding["code"])
+		switch s["url"] {
+		case "text":
+			texts++
+			if str, _ := s["valueString"].(string); strings.TrimSpace(str) == "" {
+				bad("text without a valueString")
+			}
+		case "ombCategory":
+			omb++
+			if !allowed[key] {
+				bad("ombCategory %s is not an OMB category", key)
+			}
+			null = null || coding["system"] == sysNullFlavor
+		case "detailed":
+			if coding["system"] != sysCDCREC || coding["code"] == nil {
+				bad("detailed %s is not a CDC Race & Ethnicity code", key)
+			}
+		default:
+			bad("sub-extension %v", s["url"])
+		}
+	}
+	if texts != 1 {
+		bad("%d text sub-extensions, want 1", texts)
+	}
+	if omb > v.maxOMB {
+		bad("%d ombCategory, at most %d", omb, v.maxOMB)
+	}
+	if null && omb > 1 {
+		bad("UNK or ASKU beside another ombCategory")
 	}
 	return out
 }

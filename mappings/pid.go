@@ -49,11 +49,12 @@ func isLanguageTag(s string) bool {
 //     the only address when that has none, else an address of its own;
 //   - telecom: PID-13 (use home unless XTN.2 says), PID-14 (work), PID-40;
 //   - communication: PID-15; maritalStatus: PID-16 through table 0002;
-//   - multipleBirth: PID-25 (birth order) as integer, else PID-24 (Y/N).
+//   - multipleBirth: PID-25 (birth order) as integer, else PID-24 (Y/N);
+//   - extension: PID-10 race and PID-22 ethnic group as the US Core 6.1
+//     race and ethnicity extensions (race.go).
 //
-// Race and ethnicity (PID-10, PID-22) need a realm's extensions (US Core)
-// and are left for the full IG mapping, as are religion, citizenship and
-// the other PID extensions.
+// Religion, citizenship and the IG's other PID extensions are left for the
+// full IG mapping.
 func (r *run) pid(s *hl7.Segment, n int) patient {
 	a := func(field int) at { return at{"PID", n, field} }
 	p := &fhir.Patient{}
@@ -157,6 +158,7 @@ func (r *run) pid(s *hl7.Segment, n int) patient {
 	} else if b, ok := yesNo[code(s.Field(24))]; ok {
 		p.MultipleBirthBoolean = &b
 	}
+	r.usCoreDemographics(s, n, p)
 
 	var id ident
 	enriched := false

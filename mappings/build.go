@@ -160,13 +160,16 @@ func (r *run) warn(a at, reason string) {
 func (r *run) ident(typ string, key ...string) ident {
 	var id [36]byte
 	appendUUID(id[:0], r.uuid(typ, key...))
-	w := make([]byte, 0, len("urn:uuid:")+2*len(id)+len(typ)+1)
-	w = append(w, "urn:uuid:"...)
-	w = append(w, id[:]...)
-	w = append(w, typ...)
-	w = append(w, '/')
-	w = append(w, id[:]...)
-	s := string(w)
+	// One allocation: the Builder hands its bytes over as the string
+	// (make plus string(w) would allocate and copy twice).
+	var w strings.Builder
+	w.Grow(len("urn:uuid:") + 2*len(id) + len(typ) + 1)
+	w.WriteString("urn:uuid:")
+	w.Write(id[:])
+	w.WriteString(typ)
+	w.WriteByte('/')
+	w.Write(id[:])
+	s := w.String()
 	n := len("urn:uuid:") + len(id)
 	return ident{id: s[len("urn:uuid:"):n], url: s[:n], req: s[n:]}
 }

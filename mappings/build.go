@@ -58,7 +58,10 @@ type run struct {
 	pending   *fhir.Observation
 	pendingID ident
 	obsJSON   []byte
-	err       error // the first encoding error of a streamed resource
+	// out is room for the whole bundle when the caller's buffer is too
+	// small (see Mapper.appendJSONWith), kept across messages.
+	out []byte
+	err error // the first encoding error of a streamed resource
 }
 
 func (m *Mapper) newRun(msg *hl7.Message, trigger string) *run {
@@ -91,12 +94,18 @@ func (m *Mapper) release(r *run) {
 	clear(r.results)
 	*r = run{
 		entries: r.entries[:0], focus: r.focus[:0], msgKey: r.msgKey[:0], key: r.key[:0],
-		obsJSON: r.obsJSON[:0], results: r.results[:0],
+		obsJSON: r.obsJSON[:0], results: r.results[:0], out: r.out[:0],
 		byID: r.byID, counts: r.counts, refs: r.refs, sharedRefs: r.sharedRefs,
 		interpCache: r.interpCache, unitCache: r.unitCache, systems: r.systems, idTypes: r.idTypes,
 	}
+	if cap(r.out) > maxKeptOut {
+		r.out = nil // one huge message must not pin its buffer in the pool
+	}
 	m.runs.Put(r)
 }
+
+// maxKeptOut bounds the bundle buffer a pooled run keeps.
+const maxKeptOut = 1 << 20
 
 // ident is a resource's id, its fullUrl ("urn:uuid:<id>") and its request
 // URL ("Type/<id>"), cut from one string.

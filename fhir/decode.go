@@ -70,6 +70,9 @@ var registry = map[string]func() Resource{
 	"Organization":     func() Resource { return new(Organization) },
 	"Patient":          func() Resource { return new(Patient) },
 	"Practitioner":     func() Resource { return new(Practitioner) },
+	"Provenance":       func() Resource { return new(Provenance) },
+	"ServiceRequest":   func() Resource { return new(ServiceRequest) },
+	"Specimen":         func() Resource { return new(Specimen) },
 }
 
 // UnmarshalResource decodes any resource: one of this package's types chosen

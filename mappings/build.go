@@ -43,7 +43,7 @@ type run struct {
 	obsPool []obsParts
 	// Values shared by the resources of the bundle (see obx.go).
 	sharedRefs  map[ref]*fhir.Reference
-	perfKey     [2]string
+	perfKey     [3]string
 	perf        []fhir.Reference
 	interpCache map[string][]fhir.CodeableConcept
 	unitCache   map[string]fhir.Quantity

@@ -168,8 +168,12 @@ func (r *run) obx(s *hl7.Segment, n int, c obxContext) *fhir.Observation {
 			obs.Extension = append(obs.Extension, fhir.Extension{URL: extNatureOfAbnormal, ValueCodeableConcept: &cc})
 		}
 	}
-	if t := r.dateTime(s.Field(19), a(19)); t != "" {
-		obs.Extension = append(obs.Extension, fhir.Extension{URL: extAnalysisDateTime, ValueDateTime: &t})
+	if !s.Field(19).IsEmpty() {
+		// (Tested apart: a t declared in the if would escape, and cost an
+		// allocation on every OBX.)
+		if t := strPtr(r.dateTime(s.Field(19), a(19))); t != nil {
+			obs.Extension = append(obs.Extension, fhir.Extension{URL: extAnalysisDateTime, ValueDateTime: t})
+		}
 	}
 
 	x := r.obxIdent(s, &obx3, n, c)

@@ -26,9 +26,9 @@ const transformerName = "Switchboard HL7 v2 to FHIR R4"
 //
 // Decisions for both: the target is not Bundle.id (a transaction bundle
 // is not stored as such, and a reference to it resolves to no entry) but
-// the resources the message is about, the focus of a MessageHeader: the
-// Patients, Encounters and DiagnosticReports (whose results, requests and
-// specimens they reference). The entity (the v2 message itself as a
+// the resources the message is about, the focus of a MessageHeader: for
+// an ORU its DiagnosticReports, which reference the rest (results,
+// requests, specimens, the patient). The entity (the v2 message itself as a
 // DocumentReference) is left out: it would copy the whole message, PHI
 // included, into every bundle. Ids: the message key (see ids.go).
 func (r *run) provenance() {

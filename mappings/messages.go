@@ -2,6 +2,7 @@ package mappings
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/switchboard-hl7/switchboard/fhir"
 	"github.com/switchboard-hl7/switchboard/hl7"
@@ -82,7 +83,9 @@ func mapORU(r *run) error {
 		// PRT (participation, not mapped in this cut) sits between an OBX
 		// and its NTE in v2.7+ (OBSERVATION = OBX [{PRT}] {[NTE]}): it
 		// neither completes the observation nor moves the NTE target.
-		if name != "NTE" && name != "PRT" {
+		// Decision: nor do Z-segments, which senders put anywhere (an
+		// NTE after a ZXX after an OBX is about the OBX).
+		if name != "NTE" && name != "PRT" && !strings.HasPrefix(name, "Z") {
 			notes, after = noteTarget{}, name
 			r.flush() // the observation before is complete (MapJSON)
 		}

@@ -63,7 +63,8 @@ func scanGroup(segs []*hl7.Segment) group {
 // DiagnosticReport after the IG's OBR[DiagnosticReport] and
 // ORC[DiagnosticReport] maps, and to its ServiceRequest (orc.go):
 //   - identifier: OBR-2 placer (type PLAC) and OBR-3 filler (type FILL)
-//     order numbers, ORC-2 and ORC-3 when the OBR ones are empty;
+//     order numbers, ORC-2 and ORC-3 when the OBR ones are empty; ORC-4
+//     placer group number (type PGN);
 //   - basedOn: the ServiceRequest;
 //   - status: OBR-25 through table 0123 (see resultStatus for the gaps);
 //   - category: OBR-24 through table 0074; decisions: LAB when empty, the
@@ -110,6 +111,15 @@ func (r *run) obr(s, orc *hl7.Segment, n int, pat patient, enc ref, following []
 	}
 	if hasFiller {
 		dr.Identifier = append(dr.Identifier, filler)
+	}
+	// The ServiceRequest shares the order numbers; ORC-4, the placer group
+	// number, is its requisition, and an identifier of the report only
+	// (IG ORC[DiagnosticReport], type PGN as in ORC[ServiceRequest]).
+	orderIDs := dr.Identifier[:len(dr.Identifier):len(dr.Identifier)]
+	if orc != nil {
+		if id, _, ok := r.ei(orc.Field(4).Rep(1), "PGN"); ok {
+			dr.Identifier = append(orderIDs, id)
+		}
 	}
 
 	status := code(s.Field(25))
@@ -182,7 +192,7 @@ func (r *run) obr(s, orc *hl7.Segment, n int, pat patient, enc ref, following []
 	if g.spms > 0 {
 		r.specimenIdents(o, following, pat)
 	}
-	r.serviceRequest(s, orc, n, o, pat, enc, placer, filler, placerAuth, fillerAuth, hasPlacer, hasFiller)
+	r.serviceRequest(s, orc, n, o, pat, enc, orderIDs, placer, filler, placerAuth, fillerAuth, hasPlacer, hasFiller)
 	dr.BasedOn = o.basedOn
 	r.focus = append(r.focus, r.add(id, dr))
 	return o

@@ -30,11 +30,11 @@ import (
 //
 // The id is keyed like the report's, placer number first: the placer owns
 // the order (see ids.go).
-func (r *run) serviceRequest(s, orc *hl7.Segment, n int, o *order, pat patient, enc ref,
+func (r *run) serviceRequest(s, orc *hl7.Segment, n int, o *order, pat patient, enc ref, ids []fhir.Identifier,
 	placer, filler fhir.Identifier, placerAuth, fillerAuth hd, hasPlacer, hasFiller bool) {
 	a := func(seg string, field int) at { return at{seg, n, field} }
 	sr := &fhir.ServiceRequest{
-		Identifier: o.dr.Identifier,
+		Identifier: ids,
 		Intent:     "order",
 		Code:       o.dr.Code,
 		Subject:    r.shared(pat.ref),

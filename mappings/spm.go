@@ -1,6 +1,7 @@
 package mappings
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/switchboard-hl7/switchboard/fhir"
@@ -11,27 +12,29 @@ import (
 // is read: the report and its results refer to the Specimens before the
 // SPM segments come. A Specimen is keyed by SPM-2: the filler's specimen
 // id (EIP.2) with its authority, else the placer's (EIP.1); without
-// either, by its report and its place in the group (see ids.go).
+// either, by its report and its place in the group (see ids.go). The
+// report lists each Specimen once.
 func (r *run) specimenIdents(o *order, following []*hl7.Segment, pat patient) {
 	k := 0
 	for _, s := range following {
 		switch s.Name() {
 		case "SPM":
 			k++
+			// Not uniqueIdent: two SPM with the same specimen id (one tube
+			// for two OBR groups) are one Specimen; the first SPM stands.
 			var x ident
 			f := s.Field(2).Rep(1)
 			if id, auth := eiSub(f.Component(2)); id != "" {
-				x = r.uniqueIdent("Specimen", "filler", id, auth.key())
+				x = r.ident("Specimen", "filler", id, auth.key())
 			} else if id, auth := eiSub(f.Component(1)); id != "" {
-				x = r.uniqueIdent("Specimen", "placer", id, auth.key())
+				x = r.ident("Specimen", "placer", id, auth.key())
 			} else {
-				x = r.uniqueIdent("Specimen", "DiagnosticReport", o.dr.ID, "SPM", strconv.Itoa(k))
+				x = r.ident("Specimen", "DiagnosticReport", o.dr.ID, "SPM", strconv.Itoa(k))
 			}
-			// Reserve the id, so that a second SPM with the same key
-			// gets its own ordinal (uniqueIdent looks at the bundle).
-			r.byID[x.id] = -1
 			o.specimens = append(o.specimens, x)
-			o.dr.Specimen = append(o.dr.Specimen, fhir.Reference{Reference: x.url})
+			if !slices.ContainsFunc(o.dr.Specimen, func(f fhir.Reference) bool { return f.Reference == x.url }) {
+				o.dr.Specimen = append(o.dr.Specimen, fhir.Reference{Reference: x.url})
+			}
 			continue
 		case "OBR", "ORC", "PID":
 		default:
@@ -39,7 +42,7 @@ func (r *run) specimenIdents(o *order, following []*hl7.Segment, pat patient) {
 		}
 		break
 	}
-	if len(o.specimens) == 1 {
+	if len(o.dr.Specimen) == 1 {
 		o.specimen = &o.dr.Specimen[0]
 	}
 }
@@ -69,6 +72,18 @@ func eiSub(v hl7.Value) (string, hd) {
 //     specimen was taken for).
 func (r *run) spm(s *hl7.Segment, n int, o *order, pat patient) *fhir.Specimen {
 	a := func(field int) at { return at{"SPM", n, field} }
+	var x ident
+	if o.spmSeen < len(o.specimens) {
+		x = o.specimens[o.spmSeen]
+	} else { // not seen by the look ahead: cannot happen, but stay valid
+		x = r.uniqueIdent("Specimen", "DiagnosticReport", o.dr.ID, "SPM", "late", strconv.Itoa(n))
+	}
+	o.spmSeen++
+	if i, ok := r.byID[x.id]; ok { // the same specimen in an earlier group
+		if sp, ok := r.entries[i].res.(*fhir.Specimen); ok {
+			return sp
+		}
+	}
 	sp := &fhir.Specimen{Subject: r.shared(pat.ref)}
 	f := s.Field(2).Rep(1)
 	for i, typ := range [2]string{"PLAC", "FILL"} {
@@ -135,14 +150,6 @@ func (r *run) spm(s *hl7.Segment, n int, o *order, pat patient) *fhir.Specimen {
 		sp.Request = o.basedOn
 	}
 
-	var x ident
-	if o.spmSeen < len(o.specimens) {
-		x = o.specimens[o.spmSeen]
-	} else { // not seen by the look ahead: cannot happen, but stay valid
-		x = r.uniqueIdent("Specimen", "DiagnosticReport", o.dr.ID, "SPM", "late", strconv.Itoa(n))
-	}
-	o.spmSeen++
-	delete(r.byID, x.id) // the reservation (specimenIdents)
 	sp.ID = x.id
 	r.add(x, sp)
 	return sp

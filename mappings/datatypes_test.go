@@ -417,6 +417,12 @@ func TestOBX_Values(t *testing.T) {
 		{"repeating NM: components", "OBX|1|NM|8867-4^Heart rate^LN||72~75|/min^^UCUM|||||F",
 			`{"component":[{"code":{"coding":[{"code":"8867-4","display":"Heart rate","system":"http://loinc.org"}]},"valueQuantity":{"code":"/min","system":"http://unitsofmeasure.org","unit":"/min","value":72}},{"code":{"coding":[{"code":"8867-4","display":"Heart rate","system":"http://loinc.org"}]},"valueQuantity":{"code":"/min","system":"http://unitsofmeasure.org","unit":"/min","value":75}}]}`},
 		{"not asked: data absent", "OBX|1|NM|1^x^L||||||||N", `{"dataAbsentReason":{"coding":[{"code":"not-asked","display":"Not Asked","system":"http://terminology.hl7.org/CodeSystem/data-absent-reason"}]}}`},
+		{"RP: url in the valueAttachment extension",
+			"OBX|1|RP|11529-5^Path report^LN||https://pacs.example.org/doc/1^^IM^JPEG||||||F",
+			`{"extension":[{"url":"http://hl7.org/fhir/5.0/StructureDefinition/extension-Observation.value","valueAttachment":{"contentType":"image/jpeg","url":"https://pacs.example.org/doc/1"}}]}`},
+		{"RP without a URI: string",
+			"OBX|1|RP|11529-5^Path report^LN||report-0001.pdf^^AP^PDF||||||F",
+			`{"valueString":"report-0001.pdf"}`},
 		{"ED base64: valueAttachment extension", "OBX|1|ED|1^x^L||^AP^pdf^Base64^JVBERi0xLjQ=||||||F",
 			`{"extension":[{"url":"http://hl7.org/fhir/5.0/StructureDefinition/extension-Observation.value","valueAttachment":{"contentType":"application/pdf","data":"JVBERi0xLjQ="}}]}`},
 	} {

@@ -8,20 +8,28 @@
 //     whose structure is one PID and at most one PV1): Patient, Encounter,
 //     the Practitioners and Locations they name, and OBX as Observations.
 //   - ORU^R01: per PID a Patient (and an Encounter when its PV1 names a
-//     visit); per OBR a DiagnosticReport; per OBX an Observation, a result
-//     of its report; NTE after an OBX as its note.
+//     visit); per ORC/OBR a ServiceRequest and a DiagnosticReport based on
+//     it (orc.go, obr.go); per OBX an Observation, a result of its report
+//     (obx.go); per SPM a Specimen, the OBX after it specimen
+//     observations (spm.go); NTE as notes of the order, result or
+//     specimen they follow (nte.go); two Provenances from MSH, the source
+//     and the transformation (provenance.go). US Core 6.1: reports of
+//     laboratory sections carry category LAB, vital signs category
+//     vital-signs and UCUM units.
 //
 // Other types give ErrUnsupported (Supported says which are mapped), and a
 // message missing what its type needs (no PID, no OBR) ErrMalformed.
 //
 // # Layout
 //
-// One file per segment map (pid.go, pv1.go, obr.go, obx.go, messages.go for
-// the message structures and MSH) and per data type map (identifier.go for
-// CX, EI and HD; xpn.go, xad.go, xtn.go, xcn.go for XCN and XON, pl.go,
-// cwe.go, numeric.go for NM, SN and NR, dtm.go). Vocabularies are data, in
-// vocab.go, each table naming the HL7 table and the IG concept map it
-// follows. ids.go documents the deterministic resource ids.
+// One file per segment map (pid.go, pv1.go, orc.go, obr.go, obx.go,
+// spm.go, nte.go, provenance.go for MSH's Provenance, messages.go for the
+// message structures and MSH) and per data type map (identifier.go for
+// CX, EI and HD; xpn.go, xad.go, xtn.go, xcn.go for XCN and XON, ndl.go,
+// pl.go, cwe.go, numeric.go for NM, SN and NR, dtm.go). Vocabularies are
+// data, in vocab.go and (for the ORU maps) vocab_oru.go, each table naming
+// the HL7 table and the IG concept map it follows. ids.go documents the
+// deterministic resource ids.
 //
 // # Decisions where the IG is silent
 //
@@ -44,6 +52,12 @@
 //   - Observation.category is laboratory for an OBR's results (imaging for
 //     the imaging sections of OBR-24); ORU reports default to the LAB
 //     section when OBR-24 is empty.
+//   - Practitioners named in ORC-12, OBR-16, OBR-32/34/35 (NDL), OBX-16,
+//     OBX-25 and NTE-5 are direct Practitioner references, where the IG
+//     builds PractitionerRoles.
+//   - ServiceRequest.status falls back to the result status when ORC-5
+//     and ORC-1 give none; Provenance.recorded is MSH-7, never the clock,
+//     so that replays give the same bytes (see orc.go, provenance.go).
 //   - Date/times: see dtm.go; reference ranges: see numeric.go;
 //     Encounter.status: see pv1.go.
 //

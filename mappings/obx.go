@@ -355,6 +355,10 @@ func (r *run) obxValue(s *hl7.Segment, p *obsParts, units *fhir.Quantity, a func
 		r.edValue(f.Rep(1), obs, a(5))
 		return
 	}
+	if vt == "RP" {
+		r.rpValue(f.Rep(1), obs, a(5))
+		return
+	}
 	var one [1]hl7.Value
 	reps := r.reps(f, &one)
 	if len(reps) == 1 {
@@ -480,6 +484,33 @@ func (r *run) edValue(v hl7.Value, obs *fhir.Observation, a at) {
 		att.Data = base64.StdEncoding.EncodeToString(b)
 	default: // "A" (ASCII) or unspecified: the text itself
 		att.Data = base64.StdEncoding.EncodeToString([]byte(data))
+	}
+	obs.Extension = append(obs.Extension, fhir.Extension{
+		URL: "http://hl7.org/fhir/5.0/StructureDefinition/extension-Observation.value", ValueAttachment: att,
+	})
+}
+
+// rpValue maps an RP value (reference pointer: a document or image held
+// elsewhere) after the IG's OBX-5 RP row: the R5 Observation.value
+// extension, as for ED, with an Attachment whose url is RP.1. Decisions:
+// RP.3 (type of data, table 0191) and RP.4 (subtype) give contentType
+// when they spell a MIME type ("image" and "jpeg"); a pointer that is
+// not an absolute URI (a local file name) is kept as valueString, with a
+// warning, rather than written as a url nobody can resolve.
+func (r *run) rpValue(v hl7.Value, obs *fhir.Observation, a at) {
+	ptr := text(v.Component(1))
+	if ptr == "" {
+		return
+	}
+	if !isURI(ptr) {
+		r.warn(a, "RP pointer is not an absolute URI: kept as valueString")
+		obs.ValueString = &ptr
+		return
+	}
+	att := &fhir.Attachment{URL: ptr}
+	sub := strings.ToLower(code(v.Component(4)))
+	if top, ok := edMedia[strings.ToUpper(code(v.Component(3)))]; ok && sub != "" && !strings.ContainsAny(sub, " /") {
+		att.ContentType = top + "/" + sub
 	}
 	obs.Extension = append(obs.Extension, fhir.Extension{
 		URL: "http://hl7.org/fhir/5.0/StructureDefinition/extension-Observation.value", ValueAttachment: att,

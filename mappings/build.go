@@ -33,11 +33,11 @@ type run struct {
 	// refs caches references to shared resources (Practitioner,
 	// Organization, Location) by the raw field text they came from.
 	refs map[refKey]ref
-	// dtms caches the last date/time converted: the OBX of one panel
-	// usually share their observation time.
-	dtmIn   string
-	dtmKind dtmKind
-	dtmOut  string
+	// dtms caches the last date/times converted: the OBX of one panel
+	// usually share their observation time, and a message repeats MSH-7
+	// and OBR-7 as dateTime and instant (see dtmText).
+	dtms    [4]dtmEntry
+	dtmNext int
 	key     []byte // scratch for ids
 	// obsPool is room for the Observations still to map (see newObsParts).
 	obsPool []obsParts

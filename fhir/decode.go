@@ -74,7 +74,10 @@ var registry = map[string]func() Resource{
 	"Patient":            func() Resource { return new(Patient) },
 	"Practitioner":       func() Resource { return new(Practitioner) },
 	"Procedure":          func() Resource { return new(Procedure) },
+	"Provenance":         func() Resource { return new(Provenance) },
 	"RelatedPerson":      func() Resource { return new(RelatedPerson) },
+	"ServiceRequest":     func() Resource { return new(ServiceRequest) },
+	"Specimen":           func() Resource { return new(Specimen) },
 }
 
 // UnmarshalResource decodes any resource: one of this package's types chosen

@@ -33,17 +33,17 @@ type run struct {
 	// refs caches references to shared resources (Practitioner,
 	// Organization, Location) by the raw field text they came from.
 	refs map[refKey]ref
-	// dtms caches the last date/time converted: the OBX of one panel
-	// usually share their observation time.
-	dtmIn   string
-	dtmKind dtmKind
-	dtmOut  string
+	// dtms caches the last date/times converted: the OBX of one panel
+	// usually share their observation time, and a message repeats MSH-7
+	// and OBR-7 as dateTime and instant (see dtmText).
+	dtms    [4]dtmEntry
+	dtmNext int
 	key     []byte // scratch for ids
 	// obsPool is room for the Observations still to map (see newObsParts).
 	obsPool []obsParts
 	// Values shared by the resources of the bundle (see obx.go).
 	sharedRefs  map[ref]*fhir.Reference
-	perfKey     [2]string
+	perfKey     [3]string
 	perf        []fhir.Reference
 	interpCache map[string][]fhir.CodeableConcept
 	unitCache   map[string]fhir.Quantity
@@ -58,7 +58,10 @@ type run struct {
 	pending   *fhir.Observation
 	pendingID ident
 	obsJSON   []byte
-	err       error // the first encoding error of a streamed resource
+	// out is room for the whole bundle when the caller's buffer is too
+	// small (see Mapper.appendJSONWith), kept across messages.
+	out []byte
+	err error // the first encoding error of a streamed resource
 }
 
 func (m *Mapper) newRun(msg *hl7.Message, trigger string) *run {
@@ -91,12 +94,18 @@ func (m *Mapper) release(r *run) {
 	clear(r.results)
 	*r = run{
 		entries: r.entries[:0], focus: r.focus[:0], msgKey: r.msgKey[:0], key: r.key[:0],
-		obsJSON: r.obsJSON[:0], results: r.results[:0],
+		obsJSON: r.obsJSON[:0], results: r.results[:0], out: r.out[:0],
 		byID: r.byID, counts: r.counts, refs: r.refs, sharedRefs: r.sharedRefs,
 		interpCache: r.interpCache, unitCache: r.unitCache, systems: r.systems, idTypes: r.idTypes,
 	}
+	if cap(r.out) > maxKeptOut {
+		r.out = nil // one huge message must not pin its buffer in the pool
+	}
 	m.runs.Put(r)
 }
+
+// maxKeptOut bounds the bundle buffer a pooled run keeps.
+const maxKeptOut = 1 << 20
 
 // ident is a resource's id, its fullUrl ("urn:uuid:<id>") and its request
 // URL ("Type/<id>"), cut from one string.
@@ -160,13 +169,16 @@ func (r *run) warn(a at, reason string) {
 func (r *run) ident(typ string, key ...string) ident {
 	var id [36]byte
 	appendUUID(id[:0], r.uuid(typ, key...))
-	w := make([]byte, 0, len("urn:uuid:")+2*len(id)+len(typ)+1)
-	w = append(w, "urn:uuid:"...)
-	w = append(w, id[:]...)
-	w = append(w, typ...)
-	w = append(w, '/')
-	w = append(w, id[:]...)
-	s := string(w)
+	// One allocation: the Builder hands its bytes over as the string
+	// (make plus string(w) would allocate and copy twice).
+	var w strings.Builder
+	w.Grow(len("urn:uuid:") + 2*len(id) + len(typ) + 1)
+	w.WriteString("urn:uuid:")
+	w.Write(id[:])
+	w.WriteString(typ)
+	w.WriteByte('/')
+	w.Write(id[:])
+	s := w.String()
 	n := len("urn:uuid:") + len(id)
 	return ident{id: s[len("urn:uuid:"):n], url: s[:n], req: s[n:]}
 }

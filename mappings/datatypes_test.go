@@ -360,7 +360,7 @@ func obxJSON(t *testing.T, obx string) (string, []Warning) {
 	t.Helper()
 	r, msg := testRun(t, Options{}, "PID|1||1^^^A", "OBR|1||F1^LAB|24323-8^CMP^LN|||20240501080000||||||||||||||||CH|F", obx)
 	p := r.pid(msg.Segment("PID"), 1)
-	o := r.obr(msg.Segment("OBR"), nil, 1, p, ref{}, 1)
+	o := r.obr(msg.Segment("OBR"), nil, 1, p, ref{}, msg.Segments[3:])
 	obs := r.obx(msg.Segment("OBX"), 1, obxContext{pat: p, order: o})
 	b, err := fhir.Marshal(obs)
 	if err != nil {
@@ -375,7 +375,7 @@ func obxJSON(t *testing.T, obx string) (string, []Warning) {
 	if v["status"] == "unknown" {
 		t.Errorf("status unknown: the test message must value OBX-11")
 	}
-	for _, k := range []string{"resourceType", "id", "status", "category", "code", "subject", "effectiveDateTime"} {
+	for _, k := range []string{"resourceType", "id", "status", "category", "code", "subject", "effectiveDateTime", "basedOn"} {
 		delete(v, k)
 	}
 	return jsonOf(t, v), r.warnings
@@ -405,11 +405,11 @@ func TestOBX_Values(t *testing.T) {
 			`{"interpretation":[{"coding":[{"code":"N","display":"Normal","system":"http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"}]}],"valueCodeableConcept":{"coding":[{"code":"260385009","display":"Negative","system":"http://snomed.info/sct"}]}}`},
 		{"SN plain", "OBX|1|SN|1^x^L||^182|mg/dl|||||F", `{"valueQuantity":{"unit":"mg/dl","value":182}}`},
 		{"SN comparator", "OBX|1|SN|1^x^L||>^60|mL/min/{1.73_m2}^^UCUM|||||F", `{"valueQuantity":{"code":"mL/min/{1.73_m2}","comparator":"\u003e","system":"http://unitsofmeasure.org","unit":"mL/min/{1.73_m2}","value":60}}`},
-		{"SN ratio", "OBX|1|SN|1^x^L||^1^:^160||||||F", `{"valueRatio":{"denominator":{"value":160},"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/originalText","valueString":"1:160"}],"numerator":{"value":1}}}`},
-		{"SN range", "OBX|1|SN|1^x^L||^0^-^5|/[HPF]^^UCUM|||||F", `{"valueRange":{"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/originalText","valueString":"0-5"}],"high":{"code":"/[HPF]","system":"http://unitsofmeasure.org","unit":"/[HPF]","value":5},"low":{"code":"/[HPF]","system":"http://unitsofmeasure.org","unit":"/[HPF]","value":0}}}`},
-		{"SN plus: string", "OBX|1|SN|1^x^L||^2^+||||||F", `{"valueString":"2+"}`},
+		{"SN ratio", "OBX|1|SN|1^x^L||^1^:^160||||||F", `{"valueRatio":{"denominator":{"value":160},"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/originalText","valueString":"1 : 160"}],"numerator":{"value":1}}}`},
+		{"SN range", "OBX|1|SN|1^x^L||^0^-^5|/[HPF]^^UCUM|||||F", `{"valueRange":{"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/originalText","valueString":"0 - 5"}],"high":{"code":"/[HPF]","system":"http://unitsofmeasure.org","unit":"/[HPF]","value":5},"low":{"code":"/[HPF]","system":"http://unitsofmeasure.org","unit":"/[HPF]","value":0}}}`},
+		{"SN plus: string", "OBX|1|SN|1^x^L||^2^+||||||F", `{"valueString":"2 +"}`},
 		{"SN unsplit comparator", "OBX|1|SN|1^x^L||<0.10|kU/L|||||F", `{"valueQuantity":{"comparator":"\u003c","unit":"kU/L","value":0.10}}`},
-		{"SN not-equal: string with units", "OBX|1|SN|1^x^L||<>^5|kU/L|||||F", `{"valueString":"\u003c\u003e5 kU/L"}`},
+		{"SN not-equal: string with units", "OBX|1|SN|1^x^L||<>^5|kU/L|||||F", `{"valueString":"\u003c\u003e 5 kU/L"}`},
 		{"DT", "OBX|1|DT|1^x^L||20240301||||||F", `{"valueDateTime":"2024-03-01"}`},
 		{"TM", "OBX|1|TM|1^x^L||1430||||||F", `{"valueTime":"14:30:00"}`},
 		{"NR", "OBX|1|NR|1^x^L||3.5^5.0||||||F", `{"valueRange":{"high":{"value":5.0},"low":{"value":3.5}}}`},
@@ -417,6 +417,12 @@ func TestOBX_Values(t *testing.T) {
 		{"repeating NM: components", "OBX|1|NM|8867-4^Heart rate^LN||72~75|/min^^UCUM|||||F",
 			`{"component":[{"code":{"coding":[{"code":"8867-4","display":"Heart rate","system":"http://loinc.org"}]},"valueQuantity":{"code":"/min","system":"http://unitsofmeasure.org","unit":"/min","value":72}},{"code":{"coding":[{"code":"8867-4","display":"Heart rate","system":"http://loinc.org"}]},"valueQuantity":{"code":"/min","system":"http://unitsofmeasure.org","unit":"/min","value":75}}]}`},
 		{"not asked: data absent", "OBX|1|NM|1^x^L||||||||N", `{"dataAbsentReason":{"coding":[{"code":"not-asked","display":"Not Asked","system":"http://terminology.hl7.org/CodeSystem/data-absent-reason"}]}}`},
+		{"RP: url in the valueAttachment extension",
+			"OBX|1|RP|11529-5^Path report^LN||https://pacs.example.org/doc/1^^IM^JPEG||||||F",
+			`{"extension":[{"url":"http://hl7.org/fhir/5.0/StructureDefinition/extension-Observation.value","valueAttachment":{"contentType":"image/jpeg","url":"https://pacs.example.org/doc/1"}}]}`},
+		{"RP without a URI: string",
+			"OBX|1|RP|11529-5^Path report^LN||report-0001.pdf^^AP^PDF||||||F",
+			`{"valueString":"report-0001.pdf"}`},
 		{"ED base64: valueAttachment extension", "OBX|1|ED|1^x^L||^AP^pdf^Base64^JVBERi0xLjQ=||||||F",
 			`{"extension":[{"url":"http://hl7.org/fhir/5.0/StructureDefinition/extension-Observation.value","valueAttachment":{"contentType":"application/pdf","data":"JVBERi0xLjQ="}}]}`},
 	} {
@@ -434,7 +440,7 @@ func TestOBX_StatusAndWarnings(t *testing.T) {
 	r, msg := testRun(t, Options{}, "PID|1||1^^^A", "OBR|1||F1^LAB|1^x^L|||20240501||||||||||||||||||F",
 		"OBX|1|NM|1^x^L||5||||||C", "OBX|2|NM|2^y^L||abc||||||", "OBX|3|NM|3^z^L||1||||||Q")
 	p := r.pid(msg.Segment("PID"), 1)
-	o := r.obr(msg.Segment("OBR"), nil, 1, p, ref{}, 3)
+	o := r.obr(msg.Segment("OBR"), nil, 1, p, ref{}, msg.Segments[3:])
 	obx := msg.All("OBX")
 	var statuses []string
 	for i, s := range obx {

@@ -14,8 +14,14 @@
 //     (link replaces) and the old one (link replaced-by, active false,
 //     identifiers with use old).
 //   - ORU^R01: per PID a Patient (and an Encounter when its PV1 names a
-//     visit); per OBR a DiagnosticReport; per OBX an Observation, a result
-//     of its report; NTE after an OBX as its note.
+//     visit); per ORC/OBR a ServiceRequest and a DiagnosticReport based on
+//     it (orc.go, obr.go); per OBX an Observation, a result of its report
+//     (obx.go); per SPM a Specimen, the OBX after it specimen
+//     observations (spm.go); NTE as notes of the order, result or
+//     specimen they follow (nte.go); two Provenances from MSH, the source
+//     and the transformation (provenance.go). US Core 6.1: reports of
+//     laboratory sections carry category LAB, vital signs category
+//     vital-signs and UCUM units.
 //
 // Other types give ErrUnsupported (Supported says which are mapped), and a
 // message missing what its type needs (no PID, no OBR) ErrMalformed.
@@ -23,13 +29,17 @@
 // # Layout
 //
 // One file per segment map (pid.go, pd1.go, nk1.go, pv1.go, pv2.go, evn.go,
-// al1.go, dg1.go, pr1.go, in1.go, mrg.go, obr.go, obx.go; messages.go for
-// ORU and MSH, adt.go for the ADT structures) and per data type map (identifier.go for
-// CX, EI and HD; xpn.go, xad.go, xtn.go, xcn.go for XCN and XON, pl.go,
-// cwe.go, numeric.go for NM, SN and NR, dtm.go; race.go for PID-10 and
-// PID-22). Vocabularies are data, in vocab.go, vocab_adt.go and
-// vocab_uscore.go, each table naming the HL7 table and the IG concept map
-// it follows. ids.go documents the deterministic resource ids.
+// al1.go, dg1.go, pr1.go, in1.go, mrg.go, orc.go, obr.go, obx.go, spm.go,
+// nte.go, provenance.go for MSH's Provenance; adt.go for the ADT
+// structures, messages.go for ORU and MSH) and per data type map
+// (identifier.go for CX, EI and HD; xpn.go, xad.go, xtn.go, xcn.go for XCN
+// and XON, ndl.go, pl.go, cwe.go, numeric.go for NM, SN and NR, dtm.go;
+// race.go for PID-10 and PID-22). previous.go carries what an update
+// omits, fields.go applies a channel's field rules, enrich.go uses what
+// enrichment found. Vocabularies are data, in vocab.go, vocab_adt.go,
+// vocab_oru.go and vocab_uscore.go, each table naming the HL7 table and
+// the IG concept map it follows. ids.go documents the deterministic
+// resource ids.
 //
 // # Decisions where the IG is silent
 //
@@ -52,6 +62,12 @@
 //   - Observation.category is laboratory for an OBR's results (imaging for
 //     the imaging sections of OBR-24); ORU reports default to the LAB
 //     section when OBR-24 is empty.
+//   - Practitioners named in ORC-12, OBR-16, OBR-32/34/35 (NDL), OBX-16,
+//     OBX-25 and NTE-5 are direct Practitioner references, where the IG
+//     builds PractitionerRoles.
+//   - ServiceRequest.status falls back to the result status when ORC-5
+//     and ORC-1 give none; Provenance.recorded is MSH-7, never the clock,
+//     so that replays give the same bytes (see orc.go, provenance.go).
 //   - Date/times: see dtm.go; reference ranges: see numeric.go;
 //     Encounter.status and the default Encounter.type: see pv1.go.
 //   - US Core 6.1 elements the IG does not fill are given, each decided

@@ -59,16 +59,27 @@ func (r *run) dtmText(s string, a at, kind dtmKind) string {
 	if s == "" {
 		return ""
 	}
-	if s == r.dtmIn && kind == r.dtmKind {
-		return r.dtmOut
+	for i := range r.dtms {
+		if e := &r.dtms[i]; e.in == s && e.kind == kind {
+			return e.out
+		}
 	}
 	out, why := r.m.formatDTM(s, kind)
 	if why != "" {
 		r.warn(a, why)
 		return ""
 	}
-	r.dtmIn, r.dtmKind, r.dtmOut = s, kind, out
+	r.dtms[r.dtmNext] = dtmEntry{s, kind, out}
+	r.dtmNext = (r.dtmNext + 1) % len(r.dtms)
 	return out
+}
+
+// dtmEntry is one converted date/time: a few are kept per message (a
+// single one thrashed between a message's dateTime and instant fields).
+type dtmEntry struct {
+	in   string
+	kind dtmKind
+	out  string
 }
 
 // formatDTM converts HL7 date/time text, or says why it cannot.

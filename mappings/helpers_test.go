@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -149,10 +150,12 @@ func assertRequired(t *testing.T, name string, i int, rt string, res map[string]
 		"AllergyIntolerance": {"clinicalStatus", "verificationStatus", "code", "patient"},
 		// US Core 6.1 Condition (encounter diagnosis): category, code,
 		// subject, and (dg1.go) verificationStatus always.
-		"Condition":     {"category", "code", "subject", "verificationStatus"},
-		"Procedure":     {"status", "code", "subject"},
-		"Coverage":      {"status", "beneficiary", "payor"},
-		"RelatedPerson": {"patient"},
+		"Condition":      {"category", "code", "subject", "verificationStatus"},
+		"Procedure":      {"status", "code", "subject"},
+		"Coverage":       {"status", "beneficiary", "payor"},
+		"RelatedPerson":  {"patient"},
+		"ServiceRequest": {"status", "intent", "subject"},
+		"Provenance":     {"target", "recorded", "agent"},
 	}[rt]
 	for _, k := range need {
 		if _, ok := res[k]; !ok {
@@ -172,6 +175,7 @@ func assertRequired(t *testing.T, name string, i int, rt string, res map[string]
 		}
 	}
 	assertUSCore(t, name, i, rt, res)
+	assertUSCoreResults(t, name, i, rt, res)
 	walkJSON(res, rt, func(path string, v any) {
 		// qty-3: a Quantity with a code has a system.
 		if m, ok := v.(map[string]any); ok {
@@ -445,4 +449,101 @@ func usCoreRaceProblems(what string, ext map[string]any, v *demographic) (out []
 		bad("UNK or ASKU beside another ombCategory")
 	}
 	return out
+}
+
+// assertUSCoreResults checks the US Core 6.1 rules the ORU maps promise (the R4
+// schema knows nothing of profiles):
+//   - every Observation, DiagnosticReport, ServiceRequest and Specimen
+//     has a subject;
+//   - an Observation whose code carries the LOINC code of a vital-signs
+//     profile has category vital-signs (and not laboratory), and a
+//     valueQuantity in UCUM, one of the profile's units, when its unit
+//     could be put in UCUM (vitalUnits warns otherwise: a unit with no
+//     UCUM code is reported here as an error only when it is UCUM-coded
+//     with a unit the profile does not allow);
+//   - a result in a report (an Observation with a laboratory category)
+//     has exactly that category once;
+//   - a DiagnosticReport whose category holds a laboratory section of
+//     table 0074 has LAB among its categories (US Core DiagnosticReport
+//     for Laboratory Results);
+//   - a ServiceRequest has a code (US Core ServiceRequest 1..1);
+//   - a Provenance agent has a who (R4 1..1).
+func assertUSCoreResults(t testing.TB, name string, i int, rt string, res map[string]any) {
+	t.Helper()
+	fail := func(format string, args ...any) {
+		t.Helper()
+		t.Errorf("%s: entry %d (%s): "+format, append([]any{name, i, rt}, args...)...)
+	}
+	codes := func(v any, system string) []string {
+		var out []string
+		list := asList(v)
+		if m, ok := v.(map[string]any); ok { // one CodeableConcept
+			list = []any{m}
+		}
+		for _, cc := range list {
+			m, _ := cc.(map[string]any)
+			for _, c := range asList(m["coding"]) {
+				c, _ := c.(map[string]any)
+				if c["system"] == system {
+					out = append(out, fmt.Sprint(c["code"]))
+				}
+			}
+		}
+		return out
+	}
+	switch rt {
+	case "Observation", "DiagnosticReport", "ServiceRequest", "Specimen":
+		if _, ok := res["subject"]; !ok {
+			fail("no subject")
+		}
+	}
+	switch rt {
+	case "Observation":
+		cats := codes(res["category"], sysObservationCategory)
+		var vital *vitalSign
+		for _, c := range codes(res["code"], sysLOINC) {
+			if v, ok := vitalSigns[c]; ok {
+				vital = &v
+			}
+		}
+		if vital != nil {
+			if !slices.Contains(cats, "vital-signs") || slices.Contains(cats, "laboratory") {
+				fail("vital sign with category %v", cats)
+			}
+			if q, ok := res["valueQuantity"].(map[string]any); ok && q["system"] == sysUCUM {
+				if !slices.Contains(vital.units, fmt.Sprint(q["code"])) {
+					fail("vital sign in %v, not one of %v", q["code"], vital.units)
+				}
+			}
+		}
+		if n := len(cats); slices.Contains(cats, "laboratory") && n != 1 {
+			fail("categories %v", cats)
+		}
+	case "DiagnosticReport":
+		cats := codes(res["category"], sysV2Prefix+"0074")
+		lab := false
+		for _, c := range cats {
+			if labSection(c) {
+				lab = true
+			}
+		}
+		if lab && !slices.Contains(cats, "LAB") {
+			fail("laboratory report without category LAB: %v", cats)
+		}
+	case "ServiceRequest":
+		if _, ok := res["code"]; !ok {
+			fail("no code")
+		}
+	case "Provenance":
+		for _, a := range asList(res["agent"]) {
+			if m, _ := a.(map[string]any); m["who"] == nil {
+				fail("agent without who")
+			}
+		}
+	}
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
 }

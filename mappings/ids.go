@@ -29,6 +29,12 @@ import (
 //     cannot collide, plus the OBR-4 code (senders reuse one order number
 //     for every panel of a requisition). Without either number: the
 //     message and the OBR's position.
+//   - ServiceRequest: keyed like its DiagnosticReport, but placer number
+//     first (the placer owns the order), with the OBR-4 code.
+//   - Specimen: SPM-2, the filler's specimen id (EIP.2) else the placer's
+//     (EIP.1), with its authority; one Specimen per id for the bundle.
+//     Without either: its report's id and its place in the OBR group.
+//   - Provenance: the message, and "source" or "transformation".
 //   - Observation: its report's id, OBX-3 (first coding's system and code)
 //     and OBX-4 (sub-id), so a corrected result (OBX-11 C) replaces the
 //     preliminary one. A second OBX with the same key under the same OBR

@@ -257,12 +257,27 @@ func (m *Mapper) appendJSONWith(dst []byte, msg *hl7.Message, warnings bool, enr
 	if err != nil {
 		return dst, nil, err
 	}
-	if need := r.sizeHint(); cap(dst)-len(dst) < need {
-		dst = append(make([]byte, 0, len(dst)+need), dst...)
-	}
-	out, err := r.appendJSON(dst)
-	if err != nil {
-		return dst, nil, err
+	var out []byte
+	if need := r.sizeHint(); cap(dst)-len(dst) >= need {
+		// The caller's buffer has room (a worker reusing it): write there.
+		if out, err = r.appendJSON(dst); err != nil {
+			return dst, nil, err
+		}
+	} else {
+		// Otherwise write into the run's buffer, kept across messages, and
+		// copy the bundle out (into dst when it has room after all, else
+		// in one allocation of the bundle's exact size): sizing the result
+		// from an estimate allocates (and zeroes) more than the bundle
+		// needs, and that garbage is what the collector's work grows with.
+		// append of the finished bytes neither over-sizes nor zeroes what
+		// it copies over.
+		if cap(r.out) < need {
+			r.out = make([]byte, 0, need)
+		}
+		if r.out, err = r.appendJSON(r.out[:0]); err != nil {
+			return dst, nil, err
+		}
+		out = append(dst, r.out...)
 	}
 	var ws []Warning
 	if warnings && len(r.warnings) > 0 {

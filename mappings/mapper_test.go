@@ -53,7 +53,10 @@ func TestMap_IDsAreDeterministicAndNamespaced(t *testing.T) {
 		return regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindAllString(string(b), -1)
 	}
 	idA, idB := ids(x1), ids(y)
-	if len(idA) != 9 || len(idA) != len(idB) {
+	// Patient, Encounter, ServiceRequest, DiagnosticReport, 3 Observations,
+	// 2 Locations, 2 Provenances; the bundle's own id is not in quotes
+	// after "id" alone.
+	if len(idA) != 12 || len(idA) != len(idB) {
 		t.Fatalf("ids: %d and %d", len(idA), len(idB))
 	}
 	for i := range idA {
@@ -119,20 +122,27 @@ func TestMap_BundleShape(t *testing.T) {
 	for _, e := range b.Entry {
 		types = append(types, e.Resource.ResourceType())
 	}
-	want := "Patient Encounter DiagnosticReport Observation Observation Observation Location Location"
+	want := "Patient Encounter ServiceRequest DiagnosticReport Observation Observation Observation Provenance Provenance Location Location"
 	if got := strings.Join(types, " "); got != want {
 		t.Errorf("entries %s\nwant    %s", got, want)
 	}
 	if b.Type != "transaction" || b.Timestamp != "2024-05-01T10:30:00-04:00" {
 		t.Errorf("type %q timestamp %q", b.Type, b.Timestamp)
 	}
-	dr := b.Entry[2].Resource.(*fhir.DiagnosticReport)
-	if len(dr.Result) != 3 || dr.Result[0].Reference != b.Entry[3].FullURL {
+	sr := b.Entry[2].Resource.(*fhir.ServiceRequest)
+	dr := b.Entry[3].Resource.(*fhir.DiagnosticReport)
+	if len(dr.Result) != 3 || dr.Result[0].Reference != b.Entry[4].FullURL {
 		t.Errorf("report results %v", dr.Result)
 	}
-	obs := b.Entry[3].Resource.(*fhir.Observation)
+	if len(dr.BasedOn) != 1 || dr.BasedOn[0].Reference != b.Entry[2].FullURL || sr.Subject.Reference != b.Entry[0].FullURL {
+		t.Errorf("report basedOn %v, request subject %v", dr.BasedOn, sr.Subject)
+	}
+	obs := b.Entry[4].Resource.(*fhir.Observation)
 	if obs.Subject.Reference != b.Entry[0].FullURL || obs.Encounter.Reference != b.Entry[1].FullURL {
 		t.Errorf("observation subject %v encounter %v", obs.Subject, obs.Encounter)
+	}
+	if len(obs.BasedOn) != 1 || obs.BasedOn[0].Reference != b.Entry[2].FullURL {
+		t.Errorf("observation basedOn %v", obs.BasedOn)
 	}
 }
 

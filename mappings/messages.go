@@ -2,6 +2,7 @@ package mappings
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/switchboard-hl7/switchboard/fhir"
 	"github.com/switchboard-hl7/switchboard/hl7"
@@ -10,48 +11,64 @@ import (
 // mapORU maps ORU^R01 after the IG's ORU_R01 message map. Each PID starts a
 // PATIENT_RESULT group: its Patient is the subject of what follows, a PV1
 // that names a visit its Encounter. Each OBR (with the ORC before it)
-// becomes a DiagnosticReport whose results are the OBX that follow, each an
-// Observation; an NTE after an OBX is its note. OBX before any OBR
-// (patient observations) and OBX after an SPM (specimen observations)
-// become Observations that are not results of the report. OBX between an
-// ORC and its OBR (the ORDER_DOCUMENT group, which the IG leaves to R5)
-// are skipped with a warning, as are SPM, TQ1, CTI and the like in this
-// cut.
+// becomes a ServiceRequest and a DiagnosticReport based on it, whose
+// results are the OBX that follow, each an Observation; each SPM of the
+// group a Specimen. OBX before any OBR (patient observations) and OBX
+// after an SPM (specimen observations, whose focus is that Specimen)
+// become Observations that are not results of the report. NTE go where
+// noteTarget says. OBX between an ORC and its OBR (the ORDER_DOCUMENT
+// group, which the IG leaves to R5) are skipped with a warning, as are
+// TQ1, CTI and the like in this cut. MSH also gives the Provenance of the
+// transformation (provenance.go).
 func mapORU(r *run) error {
 	var pat *patient
 	var enc ref
 	var orc *hl7.Segment
 	var cur *order
-	var last *fhir.Observation
-	specimen := false // after an SPM in the current OBR group
+	var spec *fhir.Specimen // the current SPM's, for specimen observations
+	var notes noteTarget
+	after := "MSH"
 	reports := 0
 	for i, s := range r.msg.Segments[1:] {
 		name := s.Name()
-		if name != "NTE" {
-			last = nil
+		// PRT (participation, not mapped in this cut) sits between an OBX
+		// and its NTE in v2.7+ (OBSERVATION = OBX [{PRT}] {[NTE]}): it
+		// neither completes the observation nor moves the NTE target.
+		// Decision: nor do Z-segments, which senders put anywhere (an
+		// NTE after a ZXX after an OBX is about the OBX).
+		if name != "NTE" && name != "PRT" && !strings.HasPrefix(name, "Z") {
+			notes, after = noteTarget{}, name
 			r.flush() // the observation before is complete (MapJSON)
 		}
 		switch name {
 		case "PID":
 			p := r.pid(s, r.next("PID"))
-			pat, enc, orc, cur, specimen = &p, ref{}, nil, nil, false
+			pat, enc, orc, cur, spec = &p, ref{}, nil, nil, nil
 		case "PV1":
 			n := r.next("PV1")
 			if pat != nil && enc.isZero() && identifiable(s) {
 				enc = r.pv1(s, n, *pat)
 			}
 		case "ORC":
-			orc, cur, specimen = s, nil, false
+			orc, cur, spec = s, nil, nil
 		case "SPM":
-			specimen = true
+			n := r.next("SPM")
+			if cur == nil || pat == nil {
+				r.warn(at{"SPM", n, 0}, "SPM outside an OBR group: skipped")
+				spec = nil
+				continue
+			}
+			spec = r.spm(s, n, cur, *pat)
+			notes.notes = &spec.Note
 		case "OBR":
 			n := r.next("OBR")
 			if pat == nil {
 				r.warn(at{"OBR", n, 0}, "OBR before any PID: skipped")
 				continue
 			}
-			cur = r.obr(s, orc, n, *pat, enc, countResults(r.msg.Segments[i+2:]))
-			orc, specimen = nil, false
+			cur = r.obr(s, orc, n, *pat, enc, r.msg.Segments[i+2:])
+			orc, spec = nil, nil
+			notes.notes = &cur.sr.Note
 			reports++
 		case "OBX":
 			n := r.next("OBX")
@@ -64,12 +81,13 @@ func mapORU(r *run) error {
 				continue
 			}
 			c := obxContext{pat: *pat, enc: enc, order: cur}
-			if specimen {
-				c.order, c.specimenOf = nil, cur
+			if spec != nil {
+				c.order, c.specimenOf, c.specimen = nil, cur, spec
 			}
-			last = r.obx(s, n, c)
+			obs := r.obx(s, n, c)
+			notes.notes = &obs.Note
 		case "NTE":
-			addNote(last, s)
+			notes.add(r, s, r.next("NTE"), after)
 		}
 	}
 	if pat == nil {
@@ -78,22 +96,8 @@ func mapORU(r *run) error {
 	if reports == 0 {
 		return fmt.Errorf("%w: no OBR segment", ErrMalformed)
 	}
+	r.provenance()
 	return nil
-}
-
-// countResults counts the OBX of an OBR group (the segments after it up
-// to the next group or SPM), to size the report's result list.
-func countResults(segs []*hl7.Segment) int {
-	n := 0
-	for _, s := range segs {
-		switch s.Name() {
-		case "OBX":
-			n++
-		case "OBR", "ORC", "PID", "SPM":
-			return n
-		}
-	}
-	return n
 }
 
 // addNote adds an NTE to the observation it follows, if any.

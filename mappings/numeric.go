@@ -86,14 +86,18 @@ func numeric(s string, q *fhir.Quantity) bool {
 // comparator. When a number does not parse, or an SN arrives unsplit
 // ("<0.10" in SN.1), decisions: the unsplit form is read like an NM, and
 // anything else falls back to a string. A string, and the IG's
-// originalText extension on a Range or Ratio, hold the SN as written
-// ("1:64", "2+", "<0.10"), with the unit text after a space.
+// originalText extension on a Range or Ratio, hold the SN's parts joined
+// by blanks as the IG writes them ("1 : 64", "2 +", "<0.10"), a string
+// with the unit text after a blank.
 func (r *run) sn(v hl7.Value, units *fhir.Quantity) (fhir.ObservationValue, bool) {
 	c1, n1, sep, n2 := text(v.Component(1)), text(v.Component(2)), text(v.Component(3)), text(v.Component(4))
 	if c1 == "" && n1 == "" && sep == "" && n2 == "" {
 		return fhir.ObservationValue{}, false
 	}
-	written := c1 + n1 + sep + n2
+	// The IG writes the SN as SN.1+" "+SN.2+" "+SN.3+" "+SN.4 (and, for
+	// valueString, +" "+OBX-6); decision: empty parts are left out rather
+	// than doubling the blanks.
+	written := joinNonEmpty(" ", c1, n1, sep, n2)
 	asString := func() (fhir.ObservationValue, bool) {
 		s := written
 		if u := units.Unit; u != "" {

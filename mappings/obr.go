@@ -9,34 +9,86 @@ import (
 )
 
 // order is a DiagnosticReport being built from an OBR (and its ORC), which
-// the OBX that follow add results to.
+// the OBX that follow add results to, with the ServiceRequest it answers.
 type order struct {
 	dr       *fhir.DiagnosticReport
+	sr       *fhir.ServiceRequest
 	obr      *hl7.Segment
 	n        int    // OBR position, for warnings
 	category string // observation-category code for its observations
-	// categories is its observations' category, built once and shared.
-	categories []fhir.CodeableConcept
-	obxCount   int
+	// categories is its observations' category, built once and shared;
+	// vitalCategories the same for its vital signs.
+	categories      []fhir.CodeableConcept
+	vitalCategories []fhir.CodeableConcept
+	obxCount        int
+	// basedOn is the reference to the ServiceRequest, shared by the
+	// report and its observations.
+	basedOn []fhir.Reference
+	// specimens are the ids of the group's SPM, worked out when the OBR is
+	// read (the OBX come before the SPM, and are written as soon as they
+	// are complete); spmSeen counts the SPM mapped so far.
+	specimens []ident
+	spmSeen   int
+	// specimen is the group's one Specimen, for Observation.specimen; nil
+	// when the group has none or several (decision: which of several an
+	// OBX is about is OBX-33's business, not guessed).
+	specimen *fhir.Reference
+}
+
+// group is what a look ahead finds in an OBR group: the number of result
+// OBX (up to the first SPM) and of SPM.
+type group struct {
+	results, spms int
+}
+
+// scanGroup reads the segments after an OBR up to the next group.
+func scanGroup(segs []*hl7.Segment) group {
+	var g group
+	for _, s := range segs {
+		switch s.Name() {
+		case "OBX":
+			if g.spms == 0 {
+				g.results++
+			}
+		case "SPM":
+			g.spms++
+		case "OBR", "ORC", "PID":
+			return g
+		}
+	}
+	return g
 }
 
 // obr maps an OBR (the n-th) and the ORC before it (or nil) to a
 // DiagnosticReport after the IG's OBR[DiagnosticReport] and
-// ORC[DiagnosticReport] maps:
+// ORC[DiagnosticReport] maps, and to its ServiceRequest (orc.go):
 //   - identifier: OBR-2 placer (type PLAC) and OBR-3 filler (type FILL)
-//     order numbers, ORC-2 and ORC-3 when the OBR ones are empty;
+//     order numbers, ORC-2 and ORC-3 when the OBR ones are empty; ORC-4
+//     placer group number (type PGN);
+//   - basedOn: the ServiceRequest;
 //   - status: OBR-25 through table 0123 (see resultStatus for the gaps);
-//   - category: OBR-24 through table 0074; decision: LAB when empty, the
-//     R01 result being a lab result unless the section says otherwise;
+//   - category: OBR-24 through table 0074; decisions: LAB when empty, the
+//     R01 result being a lab result unless the section says otherwise,
+//     and LAB first, then the section, for every laboratory section
+//     (labSection), which US Core's DiagnosticReport for Laboratory
+//     Results profile requires;
 //   - code: OBR-4; decision: when empty (invalid v2, but R4 requires a
 //     code) the text "unknown", with a warning;
 //   - effective: OBR-7, or a period OBR-7 to OBR-8 when OBR-8 is valued;
-//   - issued: OBR-22; subject the patient, encounter the visit if any.
-func (r *run) obr(s, orc *hl7.Segment, n int, pat patient, enc ref, results int) *order {
+//   - issued: OBR-22; subject the patient, encounter the visit if any;
+//   - performer: OBR-34 technicians and OBR-35 transcriptionists, each with
+//     the IG's event-performerFunction extension (SPRF, TRANS);
+//     resultsInterpreter: OBR-32 (see ndl for the references);
+//   - specimen: the Specimens of the group's SPM (spm.go).
+//
+// following are the segments after the OBR, read ahead for the group's
+// results and specimens.
+func (r *run) obr(s, orc *hl7.Segment, n int, pat patient, enc ref, following []*hl7.Segment) *order {
 	a := func(field int) at { return at{"OBR", n, field} }
-	dr := &fhir.DiagnosticReport{Subject: pat.ref.reference(), Encounter: enc.reference()}
-	if results > 0 {
-		dr.Result = r.resultRoom(results)
+	g := scanGroup(following)
+	dr := &fhir.DiagnosticReport{Subject: r.shared(pat.ref), Encounter: r.shared(enc)}
+	if g.results > 0 {
+		dr.Result = r.resultRoom(g.results)
 	}
 	o := &order{dr: dr, obr: s, n: n, category: "laboratory"}
 
@@ -60,6 +112,15 @@ func (r *run) obr(s, orc *hl7.Segment, n int, pat patient, enc ref, results int)
 	if hasFiller {
 		dr.Identifier = append(dr.Identifier, filler)
 	}
+	// The ServiceRequest shares the order numbers; ORC-4, the placer group
+	// number, is its requisition, and an identifier of the report only
+	// (IG ORC[DiagnosticReport], type PGN as in ORC[ServiceRequest]).
+	orderIDs := dr.Identifier[:len(dr.Identifier):len(dr.Identifier)]
+	if orc != nil {
+		if id, _, ok := r.ei(orc.Field(4).Rep(1), "PGN"); ok {
+			dr.Identifier = append(orderIDs, id)
+		}
+	}
 
 	status := code(s.Field(25))
 	if k, ok := resultStatus.lookup(status); ok {
@@ -80,10 +141,20 @@ func (r *run) obr(s, orc *hl7.Segment, n int, pat patient, enc ref, results int)
 	if section == "" {
 		section = "LAB"
 	}
-	if k, ok := serviceSection.lookup(section); ok {
+	k, known := serviceSection.lookup(section)
+	switch {
+	case known && section == "LAB":
 		dr.Category = []fhir.CodeableConcept{*conceptCC(k)}
-	} else {
-		dr.Category = []fhir.CodeableConcept{{Text: section}}
+	case known && labSection(section):
+		lab, _ := serviceSection.lookup("LAB")
+		dr.Category = []fhir.CodeableConcept{*conceptCC(lab), *conceptCC(k)}
+	case known:
+		dr.Category = []fhir.CodeableConcept{*conceptCC(k)}
+	default:
+		// Decision: an unknown section is kept as text, after LAB (a
+		// local lab section is the usual reason).
+		lab, _ := serviceSection.lookup("LAB")
+		dr.Category = []fhir.CodeableConcept{*conceptCC(lab), {Text: section}}
 	}
 	if imagingSections[section] {
 		o.category = "imaging"
@@ -101,6 +172,9 @@ func (r *run) obr(s, orc *hl7.Segment, n int, pat patient, enc ref, results int)
 		dr.EffectiveDateTime = strPtr(r.dateTime(s.Field(7), a(7)))
 	}
 	dr.Issued = r.instant(s.Field(22), a(22))
+	dr.Performer = r.ndlRefs(s.Field(34), "SPRF", "secondary performer", nil)
+	dr.Performer = r.ndlRefs(s.Field(35), "TRANS", "Transcriber", dr.Performer)
+	dr.ResultsInterpreter = r.ndlRefs(s.Field(32), "", "", nil)
 
 	sys, cd := r.codeKey(s.Field(4))
 	var id ident
@@ -115,6 +189,11 @@ func (r *run) obr(s, orc *hl7.Segment, n int, pat patient, enc ref, results int)
 		r.warn(a(3), "no filler or placer order number: the DiagnosticReport id is only stable for this message")
 	}
 	dr.ID = id.id
+	if g.spms > 0 {
+		r.specimenIdents(o, following, pat)
+	}
+	r.serviceRequest(s, orc, n, o, pat, enc, orderIDs, placer, filler, placerAuth, fillerAuth, hasPlacer, hasFiller)
+	dr.BasedOn = o.basedOn
 	r.focus = append(r.focus, r.add(id, dr))
 	return o
 }

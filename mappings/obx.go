@@ -3,6 +3,7 @@ package mappings
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,8 +18,10 @@ type obxContext struct {
 	enc   ref
 	order *order
 	// specimenOf is the report whose SPM a specimen observation follows
-	// (its id keys the observation; it is not one of the report's results).
+	// (its id keys the observation; it is not one of the report's results),
+	// specimen that SPM's Specimen.
 	specimenOf *order
+	specimen   *fhir.Specimen
 }
 
 // obsParts is an Observation with room for the pieces nearly every OBX
@@ -45,13 +48,26 @@ type obsParts struct {
 //     value and OBX-11 is N (not-asked, IG) or X (decision: not-performed);
 //   - referenceRange OBX-7, interpretation OBX-8 (table 0078), method
 //     OBX-17, bodySite OBX-20, identifier OBX-21 (type FILL);
+//   - extensions: OBX-10 nature of abnormal test (table 0080) and OBX-19
+//     date/time of the analysis, with the IG's extension URLs;
+//   - device: OBX-18 (EI) as a logical reference, Reference.identifier
+//     (decision: no Device resource is made from an equipment id alone);
+//   - basedOn: the group's ServiceRequest; specimen: the group's Specimen
+//     when it has one SPM; a specimen observation (after an SPM) has that
+//     Specimen as focus (IG) and specimen;
 //   - effective: OBX-14, else OBR-7 of its group;
-//   - performer: OBX-16 responsible observer (Practitioner) and OBX-23
-//     performing organization with its address OBX-24 (Organization);
-//     decision: direct references, where the IG builds PractitionerRoles;
+//   - performer: OBX-16 responsible observer (Practitioner), OBX-23
+//     performing organization with its address OBX-24 (Organization) and
+//     OBX-25 medical director (Practitioner); decision: direct
+//     references, where the IG builds PractitionerRoles; OBX-15 (producer
+//     id, a CWE the IG turns into an Organization identifier) is not
+//     mapped: senders fill it with the lab's local code;
 //   - category: laboratory for an OBX in an OBR group, specimen OBX
 //     included (imaging for imaging sections of OBR-24), none in ADT and
-//     for patient observations, where the IG leaves it open;
+//     for patient observations, where the IG leaves it open; US Core 6.1:
+//     an OBX-3 with the LOINC code of a vital-signs profile (vitalSigns)
+//     gets vital-signs instead, wherever it is, and its units in UCUM
+//     (vitalUnits);
 //   - subject the patient, encounter the visit if any.
 func (r *run) obx(s *hl7.Segment, n int, c obxContext) *fhir.Observation {
 	a := func(field int) at { return at{"OBX", n, field} }
@@ -69,6 +85,15 @@ func (r *run) obx(s *hl7.Segment, n int, c obxContext) *fhir.Observation {
 			grp.categories = []fhir.CodeableConcept{*conceptCC(concept{sysObservationCategory, grp.category, categoryDisplay[grp.category]})}
 		}
 		obs.Category = grp.categories
+		obs.BasedOn = grp.basedOn
+	}
+	switch {
+	case c.specimen != nil:
+		sp := r.shared(ref{url: "urn:uuid:" + c.specimen.ID})
+		obs.Specimen = sp
+		obs.Focus = oneRef(sp)
+	case c.order != nil:
+		obs.Specimen = c.order.specimen
 	}
 
 	st := code(s.Field(11))
@@ -94,6 +119,11 @@ func (r *run) obx(s *hl7.Segment, n int, c obxContext) *fhir.Observation {
 		r.warn(a(3), "no observation identifier: code is the text \"unknown\"")
 	}
 
+	vital, isVital := vitalOf(obs.Code)
+	if isVital {
+		obs.Category = r.vitalCategory(grp)
+	}
+
 	if p.effective = r.dateTime(s.Field(14), a(14)); p.effective != "" {
 		obs.EffectiveDateTime = &p.effective
 	} else if grp != nil {
@@ -105,6 +135,9 @@ func (r *run) obx(s *hl7.Segment, n int, c obxContext) *fhir.Observation {
 	obs.Performer = r.performers(s, a)
 
 	units := r.units(s.Field(6))
+	if isVital {
+		vitalUnits(&units, vital, r, a(6))
+	}
 	r.obxValue(s, p, &units, a)
 
 	if obs.ObservationValue == (fhir.ObservationValue{}) && obs.Component == nil {
@@ -124,6 +157,23 @@ func (r *run) obx(s *hl7.Segment, n int, c obxContext) *fhir.Observation {
 	obs.BodySite = r.codeable(s.Field(20).Rep(1), "")
 	if id, _, ok := r.ei(s.Field(21).Rep(1), "FILL"); ok {
 		obs.Identifier = []fhir.Identifier{id}
+	}
+	if !s.Field(18).IsEmpty() {
+		if id, _, ok := r.ei(s.Field(18).Rep(1), ""); ok {
+			obs.Device = &fhir.Reference{Identifier: &id}
+		}
+	}
+	if !s.Field(10).IsEmpty() {
+		for _, cc := range r.codeableList(s.Field(10), nil, tableNatureOfAbnormal) {
+			obs.Extension = append(obs.Extension, fhir.Extension{URL: extNatureOfAbnormal, ValueCodeableConcept: &cc})
+		}
+	}
+	if !s.Field(19).IsEmpty() {
+		// (Tested apart: a t declared in the if would escape, and cost an
+		// allocation on every OBX.)
+		if t := strPtr(r.dateTime(s.Field(19), a(19))); t != nil {
+			obs.Extension = append(obs.Extension, fhir.Extension{URL: extAnalysisDateTime, ValueDateTime: t})
+		}
 	}
 
 	x := r.obxIdent(s, &obx3, n, c)
@@ -180,11 +230,11 @@ func (r *run) shared(x ref) *fhir.Reference {
 	return p
 }
 
-// performers maps OBX-16 and OBX-23/24 to Observation.performer; OBX that
-// name the same performers share the list.
+// performers maps OBX-16, OBX-23/24 and OBX-25 to Observation.performer;
+// OBX that name the same performers share the list.
 func (r *run) performers(s *hl7.Segment, a func(int) at) []fhir.Reference {
-	k := [2]string{s.Field(16).Raw(), s.Field(23).Raw()}
-	if k == r.perfKey && k != ([2]string{}) {
+	k := [3]string{s.Field(16).Raw(), s.Field(23).Raw(), s.Field(25).Raw()}
+	if k == r.perfKey && k != ([3]string{}) {
 		return r.perf
 	}
 	var perf []fhir.Reference
@@ -196,6 +246,11 @@ func (r *run) performers(s *hl7.Segment, a func(int) at) []fhir.Reference {
 	}
 	if x := r.xon(s.Field(23).Rep(1), s.Field(24), a(23)); !x.isZero() {
 		perf = append(perf, fhir.Reference{Reference: x.url, Display: x.display})
+	}
+	for _, rep := range r.reps(s.Field(25), &one) {
+		if x := r.xcn(rep, a(25)); !x.isZero() {
+			perf = append(perf, fhir.Reference{Reference: x.url, Display: x.display})
+		}
 	}
 	r.perfKey, r.perf = k, perf
 	return perf
@@ -298,6 +353,10 @@ func (r *run) obxValue(s *hl7.Segment, p *obsParts, units *fhir.Quantity, a func
 	}
 	if vt == "ED" {
 		r.edValue(f.Rep(1), obs, a(5))
+		return
+	}
+	if vt == "RP" {
+		r.rpValue(f.Rep(1), obs, a(5))
 		return
 	}
 	var one [1]hl7.Value
@@ -431,10 +490,98 @@ func (r *run) edValue(v hl7.Value, obs *fhir.Observation, a at) {
 	})
 }
 
+// rpValue maps an RP value (reference pointer: a document or image held
+// elsewhere) after the IG's OBX-5 RP row: the R5 Observation.value
+// extension, as for ED, with an Attachment whose url is RP.1. Decisions:
+// RP.3 (type of data, table 0191) and RP.4 (subtype) give contentType
+// when they spell a MIME type ("image" and "jpeg"); a pointer that is
+// not an absolute URI (a local file name) is kept as valueString, with a
+// warning, rather than written as a url nobody can resolve.
+func (r *run) rpValue(v hl7.Value, obs *fhir.Observation, a at) {
+	ptr := text(v.Component(1))
+	if ptr == "" {
+		return
+	}
+	if !isURI(ptr) {
+		r.warn(a, "RP pointer is not an absolute URI: kept as valueString")
+		obs.ValueString = &ptr
+		return
+	}
+	att := &fhir.Attachment{URL: ptr}
+	sub := strings.ToLower(code(v.Component(4)))
+	if top, ok := edMedia[strings.ToUpper(code(v.Component(3)))]; ok && sub != "" && !strings.ContainsAny(sub, " /") {
+		att.ContentType = top + "/" + sub
+	}
+	obs.Extension = append(obs.Extension, fhir.Extension{
+		URL: "http://hl7.org/fhir/5.0/StructureDefinition/extension-Observation.value", ValueAttachment: att,
+	})
+}
+
 // nte maps NTE-3 (FT, repeating: lines) to an Annotation.
 func nte(s *hl7.Segment) *fhir.Annotation {
 	if t := lines(s.Field(3)); t != "" {
 		return &fhir.Annotation{Text: t}
 	}
 	return nil
+}
+
+// oneRef returns a one-element Reference list holding *x (a copy: the
+// list is the observation's own).
+func oneRef(x *fhir.Reference) []fhir.Reference {
+	return []fhir.Reference{*x}
+}
+
+// vitalOf reports whether a code carries the LOINC code of a US Core
+// vital-signs profile, and which.
+func vitalOf(cc *fhir.CodeableConcept) (vitalSign, bool) {
+	for i := range cc.Coding {
+		if cd := &cc.Coding[i]; cd.System == sysLOINC {
+			if v, ok := vitalSigns[cd.Code]; ok {
+				return v, true
+			}
+		}
+	}
+	return vitalSign{}, false
+}
+
+// vitalCategory is the vital-signs category, one list per report (or per
+// observation outside a report).
+func (r *run) vitalCategory(grp *order) []fhir.CodeableConcept {
+	mk := func() []fhir.CodeableConcept {
+		return []fhir.CodeableConcept{*conceptCC(concept{sysObservationCategory, "vital-signs", "Vital Signs"})}
+	}
+	if grp == nil {
+		return mk()
+	}
+	if grp.vitalCategories == nil {
+		grp.vitalCategories = mk()
+	}
+	return grp.vitalCategories
+}
+
+// vitalUnits puts a vital sign's OBX-6 into UCUM, as US Core's vital-signs
+// profiles require: a UCUM code the profile allows stays; otherwise the
+// unit's code (else its text) is looked up in ucumUnits, and used when the
+// profile allows what it gives. Unit keeps the text as sent. A unit that
+// stays outside the profile's units is kept, with a warning.
+func vitalUnits(q *fhir.Quantity, v vitalSign, r *run, a at) {
+	if q.Unit == "" && q.Code == "" {
+		return
+	}
+	if q.System == sysUCUM && slices.Contains(v.units, q.Code) {
+		return
+	}
+	spelled := q.Code
+	if spelled == "" || q.System != "" && q.System != sysUCUM {
+		spelled = q.Unit
+	}
+	if u, ok := ucumUnits[strings.ToUpper(spelled)]; ok && slices.Contains(v.units, u) {
+		q.System, q.Code = sysUCUM, u
+		return
+	}
+	if u, ok := ucumUnits[strings.ToUpper(q.Unit)]; ok && slices.Contains(v.units, u) {
+		q.System, q.Code = sysUCUM, u
+		return
+	}
+	r.warn(a, "unit is not one of the UCUM units of the US Core "+v.profile+" profile: kept as sent")
 }

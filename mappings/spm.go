@@ -1,0 +1,156 @@
+package mappings
+
+import (
+	"slices"
+	"strconv"
+
+	"github.com/switchboard-hl7/switchboard/fhir"
+	"github.com/switchboard-hl7/switchboard/hl7"
+)
+
+// specimenIdents works out the ids of the SPM in an OBR group when the OBR
+// is read: the report and its results refer to the Specimens before the
+// SPM segments come. A Specimen is keyed by SPM-2: the filler's specimen
+// id (EIP.2) with its authority, else the placer's (EIP.1); without
+// either, by its report and its place in the group (see ids.go). The
+// report lists each Specimen once.
+func (r *run) specimenIdents(o *order, following []*hl7.Segment, pat patient) {
+	k := 0
+	for _, s := range following {
+		switch s.Name() {
+		case "SPM":
+			k++
+			// Not uniqueIdent: two SPM with the same specimen id (one tube
+			// for two OBR groups) are one Specimen; the first SPM stands.
+			var x ident
+			f := s.Field(2).Rep(1)
+			if id, auth := eiSub(f.Component(2)); id != "" {
+				x = r.ident("Specimen", "filler", id, auth.key())
+			} else if id, auth := eiSub(f.Component(1)); id != "" {
+				x = r.ident("Specimen", "placer", id, auth.key())
+			} else {
+				x = r.ident("Specimen", "DiagnosticReport", o.dr.ID, "SPM", strconv.Itoa(k))
+			}
+			o.specimens = append(o.specimens, x)
+			if !slices.ContainsFunc(o.dr.Specimen, func(f fhir.Reference) bool { return f.Reference == x.url }) {
+				o.dr.Specimen = append(o.dr.Specimen, fhir.Reference{Reference: x.url})
+			}
+			continue
+		case "OBR", "ORC", "PID":
+		default:
+			continue
+		}
+		break
+	}
+	if len(o.dr.Specimen) == 1 {
+		o.specimen = &o.dr.Specimen[0]
+	}
+}
+
+// eiSub reads an EI held in sub-components (the parts of an EIP): the id
+// and its authority.
+func eiSub(v hl7.Value) (string, hd) {
+	return text(v.SubComponent(1)), hd{text(v.SubComponent(2)), text(v.SubComponent(3)), text(v.SubComponent(4))}
+}
+
+// spm maps an SPM (the n-th; the k-th of its group o, 1-based) to a
+// Specimen after the IG's SPM[Specimen] map:
+//   - identifier: SPM-2 placer (EIP.1, type PLAC) and filler (EIP.2, type
+//     FILL) specimen ids; SPM-31 other ids (CX); accessionIdentifier
+//     SPM-30 (CX, the first);
+//   - type SPM-4 (table 0487); subject the patient;
+//   - collection: collected SPM-17 (a period when SPM-17.2 is valued, else
+//     a dateTime), method SPM-7 (table 0488), bodySite SPM-8, quantity
+//     SPM-12 (CQ: value and unit);
+//   - receivedTime SPM-18; status SPM-20 (table 0136 → available,
+//     unavailable); condition SPM-24 (table 0493);
+//   - container: type SPM-27, additive SPM-6 (the first of each; decision:
+//     one container, the R4 shape for one tube);
+//   - note: SPM-14 description, then NTE after the SPM (decision: the IG
+//     gives the SPECIMEN group no NTE);
+//   - request: the group's ServiceRequest (decision: the order the
+//     specimen was taken for).
+func (r *run) spm(s *hl7.Segment, n int, o *order, pat patient) *fhir.Specimen {
+	a := func(field int) at { return at{"SPM", n, field} }
+	var x ident
+	if o.spmSeen < len(o.specimens) {
+		x = o.specimens[o.spmSeen]
+	} else { // not seen by the look ahead: cannot happen, but stay valid
+		x = r.uniqueIdent("Specimen", "DiagnosticReport", o.dr.ID, "SPM", "late", strconv.Itoa(n))
+	}
+	o.spmSeen++
+	if i, ok := r.byID[x.id]; ok { // the same specimen in an earlier group
+		if sp, ok := r.entries[i].res.(*fhir.Specimen); ok {
+			return sp
+		}
+	}
+	sp := &fhir.Specimen{Subject: r.shared(pat.ref)}
+	f := s.Field(2).Rep(1)
+	for i, typ := range [2]string{"PLAC", "FILL"} {
+		id, auth := eiSub(f.Component(i + 1))
+		if x, ok := r.identifier(id, auth, typ); ok {
+			sp.Identifier = append(sp.Identifier, x)
+		}
+	}
+	var one [1]hl7.Value
+	for _, rep := range r.reps(s.Field(31), &one) {
+		if x, _, ok := r.cx(rep, a(31)); ok {
+			sp.Identifier = append(sp.Identifier, x)
+		}
+	}
+	if x, _, ok := r.cx(s.Field(30).Rep(1), a(30)); ok {
+		sp.AccessionIdentifier = &x
+	}
+	sp.Type = r.codeable(s.Field(4).Rep(1), tableSpecimenType)
+	if k, ok := specimenAvailability.lookup(code(s.Field(20))); ok {
+		sp.Status = k.Code
+	}
+	sp.ReceivedTime = r.dateTime(s.Field(18), a(18))
+
+	c := &fhir.SpecimenCollection{
+		Method:   r.codeable(s.Field(7).Rep(1), tableCollectionMethod),
+		BodySite: r.codeable(s.Field(8).Rep(1), ""),
+	}
+	dr := s.Field(17).Rep(1)
+	if !dr.Component(2).IsEmpty() {
+		c.CollectedPeriod = r.period(dr.Component(1).SubComponent(1), dr.Component(2).SubComponent(1), a(17))
+	} else {
+		c.CollectedDateTime = strPtr(r.dtmText(text(dr.Component(1).SubComponent(1)), a(17), kindDateTime))
+	}
+	if q := s.Field(12).Rep(1); !q.IsEmpty() {
+		if v, ok := decimal(text(q.Component(1))); ok {
+			c.Quantity = &fhir.Quantity{Value: v}
+			unit := q.Component(2)
+			c.Quantity.Unit = text(unit.SubComponent(2))
+			if c.Quantity.Unit == "" {
+				c.Quantity.Unit = text(unit.SubComponent(1))
+			}
+			if sys := codingSystem(text(unit.SubComponent(3))); sys == sysUCUM {
+				c.Quantity.System, c.Quantity.Code = sys, codeText(text(unit.SubComponent(1)))
+			}
+		} else {
+			r.warn(a(12), "collection amount is not a number: skipped")
+		}
+	}
+	if c.Method != nil || c.BodySite != nil || c.CollectedPeriod != nil || c.CollectedDateTime != nil || c.Quantity != nil {
+		sp.Collection = c
+	}
+	cont := fhir.SpecimenContainer{
+		Type:                    r.codeable(s.Field(27).Rep(1), tableContainerType),
+		AdditiveCodeableConcept: r.codeable(s.Field(6).Rep(1), tableAdditive),
+	}
+	if cont.Type != nil || cont.AdditiveCodeableConcept != nil {
+		sp.Container = []fhir.SpecimenContainer{cont}
+	}
+	sp.Condition = r.codeableList(s.Field(24), nil, tableSpecimenCondition)
+	if d := lines(s.Field(14)); d != "" {
+		sp.Note = []fhir.Annotation{{Text: d}}
+	}
+	if o.basedOn != nil {
+		sp.Request = o.basedOn
+	}
+
+	sp.ID = x.id
+	r.add(x, sp)
+	return sp
+}

@@ -61,6 +61,7 @@ var samples = []sample{
 	{"oru_r01_v2tofhir_1.hl7", "1032702", "Everywoman", []string{"Eve", "L"}, "Dr", "Jr", "1970-06-01", "female", "81456267", "EMER", "2015-06-01T13:58:00Z"},
 	{"synthetic/oru_r01_20obx.hl7", "SYN100001", "SYNTHETIC", []string{"PATIENT", "Q"}, "", "", "1980-01-01", "female", "SYNV000001", "AMB", "2024-03-15T08:00:00-05:00"},
 	{"synthetic/oru_r01_20obx_lri.hl7", "SYN100001", "SYNTHETIC", []string{"PATIENT", "Q"}, "", "", "1980-01-01", "female", "SYNV000001", "AMB", "2024-03-15T08:00:00-05:00"},
+	{"synthetic/oru_r01_escapes_zseg.hl7", "SYN100002", "SYNTHETIC", []string{"ESCAPE", "T"}, "", "", "1975-05-05", "male", "SYNV000002", "IMP", ""},
 }
 
 // sampleClasses are the v3-ActCode displays of the PV1-2 classes above.

@@ -63,6 +63,7 @@ func mapADT(r *run) error {
 	if st.pat == nil {
 		return fmt.Errorf("%w: no PID segment", ErrMalformed)
 	}
+	r.provenance()
 	return nil
 }
 

@@ -241,9 +241,10 @@ PV1|1|I|4W^401^B^HOSP||||1234^Attend^Ann^^^DR^^^NPI^L^^^NPI|^Refer^Rob||MED|||||
 	if id1 != id3 || id1 != id8 {
 		t.Errorf("the visit's events gave different Encounter ids: %s %s %s", id1, id3, id8)
 	}
-	// A28 (person information) with a placeholder PV1: no Encounter.
+	// A28 (person information) with a placeholder PV1: no Encounter
+	// (the Patient, and the two Provenances of MSH).
 	b, err := m.Map(parse(t, "MSH|^~\\&|A|B|||20240101||ADT^A28|1|P|2.3\nPID|1||1^^^A||Doe^J\nPV1|1|N"))
-	if err != nil || len(b.Entry) != 1 {
+	if err != nil || len(all[*fhir.Encounter](b)) != 0 || len(all[*fhir.Patient](b)) != 1 {
 		t.Errorf("A28: %v, %d entries", err, len(b.Entry))
 	}
 	b, err = m.Map(parse(t, text))

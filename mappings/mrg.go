@@ -67,6 +67,7 @@ func mapA40(r *run) error {
 	if r.counts["MRG"] == 0 {
 		return fmt.Errorf("%w: no MRG segment", ErrMalformed)
 	}
+	r.provenance()
 	return nil
 }
 

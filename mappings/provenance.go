@@ -8,8 +8,8 @@ import "github.com/switchboard-hl7/switchboard/fhir"
 // display-only reference, which R4 allows).
 const transformerName = "Switchboard HL7 v2 to FHIR R4"
 
-// provenance adds the Provenance resources of the IG's ORU_R01 message map
-// for MSH, when they can be valid R4 (recorded, an instant, is required:
+// provenance adds the Provenance resources of the IG's message maps (ORU_R01,
+// and the ADT maps likewise) for MSH, when they can be valid R4 (recorded, an instant, is required:
 // MSH-7 must hold at least a date):
 //
 //   - MSH[Provenance-Source], when MSH-4 names the sending facility: the
@@ -28,7 +28,8 @@ const transformerName = "Switchboard HL7 v2 to FHIR R4"
 // is not stored as such, and a reference to it resolves to no entry) but
 // the resources the message is about, the focus of a MessageHeader: for
 // an ORU its DiagnosticReports, which reference the rest (results,
-// requests, specimens, the patient). The entity (the v2 message itself as a
+// requests, specimens, the patient); for an ADT its Patient and
+// Encounter. The entity (the v2 message itself as a
 // DocumentReference) is left out: it would copy the whole message, PHI
 // included, into every bundle. Ids: the message key (see ids.go).
 func (r *run) provenance() {

@@ -66,6 +66,7 @@ var registry = map[string]func() Resource{
 	"Condition":          func() Resource { return new(Condition) },
 	"Coverage":           func() Resource { return new(Coverage) },
 	"DiagnosticReport":   func() Resource { return new(DiagnosticReport) },
+	"DocumentReference":  func() Resource { return new(DocumentReference) },
 	"Encounter":          func() Resource { return new(Encounter) },
 	"Location":           func() Resource { return new(Location) },
 	"MessageHeader":      func() Resource { return new(MessageHeader) },

@@ -198,6 +198,7 @@ var outKinds = map[string]struct {
 	build func(*outReq) error
 }{
 	KindResults: {"DiagnosticReport", (*outReq).results},
+	KindOrders:  {"ServiceRequest", (*outReq).orders},
 }
 
 // Build builds the message for a request of kind. payload is FHIR R4 JSON:

@@ -197,8 +197,9 @@ var outKinds = map[string]struct {
 	focus string
 	build func(*outReq) error
 }{
-	KindResults: {"DiagnosticReport", (*outReq).results},
-	KindOrders:  {"ServiceRequest", (*outReq).orders},
+	KindResults:   {"DiagnosticReport", (*outReq).results},
+	KindOrders:    {"ServiceRequest", (*outReq).orders},
+	KindDocuments: {"DocumentReference", (*outReq).documents},
 }
 
 // Build builds the message for a request of kind. payload is FHIR R4 JSON:

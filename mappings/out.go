@@ -200,6 +200,7 @@ var outKinds = map[string]struct {
 	KindResults:   {"DiagnosticReport", (*outReq).results},
 	KindOrders:    {"ServiceRequest", (*outReq).orders},
 	KindDocuments: {"DocumentReference", (*outReq).documents},
+	KindAllergies: {"AllergyIntolerance", (*outReq).allergies},
 }
 
 // Build builds the message for a request of kind. payload is FHIR R4 JSON:

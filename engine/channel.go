@@ -20,6 +20,7 @@ type Channel struct {
 	Enrich       []EnrichStep  `yaml:"enrich" doc:"FHIR reads and searches against the channel's tenant, run in order before mapping"`
 	Mapping      Mapping       `yaml:"mapping" doc:"HL7 v2 to FHIR R4 mapping options"`
 	Destinations []Destination `yaml:"destinations" doc:"where mapped messages go"`
+	Outbound     Outbound      `yaml:"outbound" doc:"write-back channels: the HL7 v2 messages built from FHIR requests"`
 	Workers      int           `yaml:"workers" doc:"parallel workers; one patient's messages always stay in order (default 1: strict arrival order)"`
 	Tests        []ChannelTest `yaml:"tests" doc:"sample messages and what their FHIR output must hold; run by switchboard test"`
 	// DuplicateWindow drops resends: a sender that lost an ACK (a dropped
@@ -39,6 +40,7 @@ type Channel struct {
 // Source selects and configures the channel's source component.
 type Source struct {
 	MLLP *MLLPSource `yaml:"mllp" doc:"an MLLP listener"`
+	NATS *NATSSource `yaml:"nats" doc:"write-back requests from a JetStream subject (writeback.<tenant>.<kind>)"`
 }
 
 // MLLPSource configures an MLLP listener.
@@ -83,6 +85,7 @@ type FieldRule struct {
 type Destination struct {
 	Name string           `yaml:"name" doc:"name used in logs and the message log (default nats-<n>)"`
 	NATS *NATSDestination `yaml:"nats" doc:"publish the FHIR Bundle on a JetStream subject"`
+	MLLP *MLLPDestination `yaml:"mllp" doc:"write-back channels: send the HL7 v2 message to the EHR's MLLP listener"`
 }
 
 // NATSDestination publishes to a JetStream subject.

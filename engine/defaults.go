@@ -111,8 +111,12 @@ func (ch *Channel) setDefaults() {
 	if ch.Mapping.Bundle == "" {
 		ch.Mapping.Bundle = "transaction"
 	}
+	ch.setWritebackDefaults()
 	for i := range ch.Destinations {
 		d := &ch.Destinations[i]
+		if d.Name == "" && d.MLLP != nil {
+			d.Name = fmt.Sprintf("mllp-%d", i+1)
+		}
 		if d.Name == "" {
 			d.Name = fmt.Sprintf("nats-%d", i+1)
 		}

@@ -21,16 +21,17 @@ import (
 
 // Engine runs every enabled channel of a configuration.
 type Engine struct {
-	cfg     *Config
-	log     *slog.Logger
-	store   store.Store
-	bus     *bus.Bus
-	metrics *metrics
-	runners []*runner
-	keys    map[string][]*fhirclient.Key // per tenant, newest first
-	tenants map[string]*tenant
-	sandbox *sandbox.Server // the built-in sandbox, when enabled
-	state   *patientState   // what each patient's last message mapped to
+	cfg        *Config
+	log        *slog.Logger
+	store      store.Store
+	bus        *bus.Bus
+	metrics    *metrics
+	runners    []*runner
+	writebacks []*writeback
+	keys       map[string][]*fhirclient.Key // per tenant, newest first
+	tenants    map[string]*tenant
+	sandbox    *sandbox.Server // the built-in sandbox, when enabled
+	state      *patientState   // what each patient's last message mapped to
 
 	httpLn  net.Listener
 	httpSrv *http.Server
@@ -60,6 +61,14 @@ func (e *Engine) Start(ctx context.Context) (err error) {
 	}()
 	for _, ch := range e.cfg.ChannelList {
 		if ch.Disabled {
+			continue
+		}
+		if ch.Source.NATS != nil {
+			w, err := newWriteback(e, ch)
+			if err != nil {
+				return err
+			}
+			e.writebacks = append(e.writebacks, w)
 			continue
 		}
 		r, err := newRunner(e, ch)
@@ -94,9 +103,12 @@ func (e *Engine) Start(ctx context.Context) (err error) {
 	if e.bus, err = bus.Start(ctx, e.busOptions()); err != nil {
 		return fmt.Errorf("nats: %w", err)
 	}
-	names := make([]string, len(e.runners))
-	for i, r := range e.runners {
-		names[i] = r.ch.Name
+	names := make([]string, 0, len(e.runners)+len(e.writebacks))
+	for _, r := range e.runners {
+		names = append(names, r.ch.Name)
+	}
+	for _, w := range e.writebacks {
+		names = append(names, w.ch.Name)
 	}
 	e.metrics = newMetrics(e.store, names)
 	e.state = newPatientState(patientStateSize)
@@ -108,6 +120,9 @@ func (e *Engine) Start(ctx context.Context) (err error) {
 	for _, r := range e.runners {
 		r.tenant = e.tenants[r.ch.Tenant]
 		r.start(runCtx, &e.wg)
+	}
+	for _, w := range e.writebacks {
+		w.start(runCtx, &e.wg)
 	}
 	e.checkTokens(runCtx)
 	e.serveHTTP()

@@ -38,6 +38,7 @@ func Load(path string) (*Config, error) {
 			cfg.ChannelList = append(cfg.ChannelList, ch)
 		}
 	}
+	cfg.addWritebackStreams()
 	all = append(all, cfg.crossCheck()...)
 	if len(all) > 0 {
 		return nil, all.sorted()

@@ -38,7 +38,7 @@ destinations:
 
 func TestLoad_ShippedConfigWithDefaults(t *testing.T) {
 	for _, v := range []string{"SWITCHBOARD_DATA", "SWITCHBOARD_NATS_URL", "SWITCHBOARD_NATS_LISTEN", "SWITCHBOARD_HTTP_LISTEN", "SWITCHBOARD_ADT_LISTEN", "SWITCHBOARD_ORU_LISTEN",
-		"SWITCHBOARD_SANDBOX_LISTEN", "SWITCHBOARD_SANDBOX_FHIR", "SWITCHBOARD_SANDBOX_DATA"} {
+		"SWITCHBOARD_SANDBOX_LISTEN", "SWITCHBOARD_SANDBOX_FHIR", "SWITCHBOARD_SANDBOX_DATA", "SWITCHBOARD_EHR_MLLP"} {
 		t.Setenv(v, "")
 	}
 	cfg, err := Load("../config.yaml")
@@ -54,7 +54,15 @@ func TestLoad_ShippedConfigWithDefaults(t *testing.T) {
 	}
 	listens := map[string]string{}
 	for _, ch := range cfg.ChannelList {
-		listens[ch.Name] = ch.Source.MLLP.Listen
+		if ch.Source.MLLP != nil {
+			listens[ch.Name] = ch.Source.MLLP.Listen
+		}
+		if ch.Source.NATS != nil {
+			listens[ch.Name] = ch.Destinations[0].MLLP.To
+		}
+	}
+	if listens["writeback-sandbox"] != "127.0.0.1:6662" {
+		t.Errorf("write-back channel sends to %q, want 127.0.0.1:6662", listens["writeback-sandbox"])
 	}
 	if listens["adt-inbound"] != "127.0.0.1:2575" || listens["oru-inbound"] != "127.0.0.1:2576" {
 		t.Errorf("channel listens = %v", listens)
@@ -65,6 +73,9 @@ func TestLoad_ShippedConfigWithDefaults(t *testing.T) {
 		t.Errorf("sandbox tenant %+v, sandbox %+v", sb, cfg.Sandbox)
 	}
 	for _, ch := range cfg.ChannelList {
+		if ch.Source.MLLP == nil {
+			continue
+		}
 		if len(ch.Enrich) != 1 || ch.Enrich[0].Use != UsePatient || ch.Tenant != "sandbox" {
 			t.Errorf("channel %s: enrich %+v", ch.Name, ch.Enrich)
 		}

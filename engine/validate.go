@@ -125,7 +125,14 @@ func (ch *Channel) validate() ConfigErrors {
 func (ch *Channel) validateSource(errs *errorList) {
 	at := ch.lines.line
 	m := ch.Source.MLLP
-	if m == nil {
+	switch {
+	case m != nil && ch.Source.NATS != nil:
+		errs.add(at("source"), "source: declare one source, mllp or nats, not both")
+		return
+	case ch.Source.NATS != nil:
+		ch.validateWriteback(errs)
+		return
+	case m == nil:
 		errs.add(at("source"), "source: declare one source, e.g. source: {mllp: {listen: \"127.0.0.1:2575\"}}")
 		return
 	}
@@ -203,8 +210,15 @@ func (ch *Channel) validateFields(errs *errorList) {
 }
 
 func (ch *Channel) validateDestinations(errs *errorList) {
+	if ch.Source.NATS != nil {
+		return // a write-back channel's destination: validateWriteback
+	}
 	for i, d := range ch.Destinations {
 		p := fmt.Sprintf("destinations[%d]", i)
+		if d.MLLP != nil {
+			errs.add(ch.lines.line(p+".mllp"), "destination %q: an mllp destination needs a nats source (a write-back channel)", d.Name)
+			continue
+		}
 		if d.NATS == nil {
 			errs.add(ch.lines.line(p), "destination %q: declare one output, e.g. nats: {subject: %q}", d.Name, DefaultSubject)
 			continue

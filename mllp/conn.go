@@ -207,6 +207,7 @@ func (c *conn) close(linger bool) {
 	c.log.Info("mllp: connection closed", "frames", c.frames,
 		"skipped_bytes", c.r.Skipped(), "restarts", c.r.Restarts(),
 		"duration", time.Since(c.opened).Round(time.Millisecond))
+	c.srv.releaseConn(c)
 	c.srv.connState(c.remote, StateClosed)
 	// Last, so that Shutdown returns only after the hook ran.
 	c.srv.untrackConn(c)

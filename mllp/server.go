@@ -123,6 +123,7 @@ type Server struct {
 	listeners map[*net.Listener]struct{}
 	conns     map[*conn]struct{}
 	drained   chan struct{} // closed when conns becomes empty during shutdown
+	closing   int           // connections released but whose close hook still runs
 	done      chan struct{} // closed by Shutdown and Close
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -322,11 +323,21 @@ func (s *Server) trackConn(c *conn) error {
 	return nil
 }
 
-func (s *Server) untrackConn(c *conn) {
+// releaseConn frees c's place among MaxConnections: a client told its
+// connection closed (StateClosed) may connect again at once. c still
+// counts for Shutdown until untrackConn, after the hook.
+func (s *Server) releaseConn(c *conn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.conns, c)
-	if len(s.conns) == 0 && s.drained != nil {
+	s.closing++
+}
+
+func (s *Server) untrackConn(*conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closing--
+	if len(s.conns) == 0 && s.closing == 0 && s.drained != nil {
 		close(s.drained)
 		s.drained = nil
 	}
@@ -334,7 +345,7 @@ func (s *Server) untrackConn(c *conn) {
 
 // drainedLocked returns a channel closed once no connection is left.
 func (s *Server) drainedLocked() <-chan struct{} {
-	if len(s.conns) == 0 {
+	if len(s.conns) == 0 && s.closing == 0 {
 		ch := make(chan struct{})
 		close(ch)
 		return ch

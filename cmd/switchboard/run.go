@@ -36,8 +36,14 @@ func runCmd() *cobra.Command {
 				if a := e.ChannelAddr(ch.Name); a != nil {
 					fmt.Fprintf(os.Stderr, "channel %-14s mllp://%s\n", ch.Name, a)
 				}
+				if n := ch.Source.NATS; n != nil && !ch.Disabled {
+					fmt.Fprintf(os.Stderr, "channel %-14s %s → mllp://%s\n", ch.Name, n.Subject, ch.Destinations[0].MLLP.To)
+				}
 			}
 			fmt.Fprintf(os.Stderr, "nats           %s   (try: nats sub 'fhir.>')\n", e.NATSURL())
+			if u := e.SandboxURL(); u != "" {
+				fmt.Fprintf(os.Stderr, "sandbox        %s\n", u)
+			}
 			if a := e.HTTPAddr(); a != "" {
 				fmt.Fprintf(os.Stderr, "http           http://%s/metrics\n", a)
 			}

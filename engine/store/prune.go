@@ -12,7 +12,7 @@ import (
 const pruneSQL = `DELETE FROM messages WHERE id IN (
 	SELECT id FROM messages
 	WHERE id < COALESCE(` + firstReceivedAt + `, 9223372036854775807)
-	  AND status IN ('FILTERED', 'SENT', 'PROCESSED', 'ERROR')
+	  AND status IN ('FILTERED', 'SENT', 'PROCESSED', 'ERROR', 'DEAD')
 	ORDER BY id LIMIT ?)`
 
 // Prune deletes final messages received before cutoff, at most limit in

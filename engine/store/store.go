@@ -30,13 +30,16 @@ const (
 	StatusSent      Status = "SENT"      // every destination confirmed it
 	StatusProcessed Status = "PROCESSED" // handled; the channel has no destinations
 	StatusError     Status = "ERROR"     // failed for good
+	// StatusDead: a write-back the EHR rejected (AR/CR), or that failed
+	// (AE/CE, no connection, no ACK) more times than the channel allows.
+	StatusDead Status = "DEAD"
 )
 
 // Final reports whether s ends the message's life in its channel:
 // a message in a final status is never resumed.
 func (s Status) Final() bool {
 	switch s {
-	case StatusFiltered, StatusSent, StatusProcessed, StatusError:
+	case StatusFiltered, StatusSent, StatusProcessed, StatusError, StatusDead:
 		return true
 	}
 	return false

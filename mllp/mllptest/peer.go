@@ -38,10 +38,17 @@ type Peer struct {
 // It is closed when the test ends.
 func NewPeer(t testing.TB, b Behaviour) *Peer {
 	t.Helper()
+	return NewPeerAt(t, "127.0.0.1:0", b)
+}
+
+// NewPeerAt is NewPeer on a given address: an EHR that comes up where a
+// client has been trying to reach it.
+func NewPeerAt(t testing.TB, addr string, b Behaviour) *Peer {
+	t.Helper()
 	if b == nil {
 		b = AlwaysAck("AA")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatalf("mllptest: listen: %v", err)
 	}

@@ -1,0 +1,239 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/switchboard-hl7/switchboard/engine/store"
+	"github.com/switchboard-hl7/switchboard/hl7"
+	"github.com/switchboard-hl7/switchboard/mappings"
+	"github.com/switchboard-hl7/switchboard/mllp"
+)
+
+// KindHL7 is the write-back kind whose payload is a ready HL7 v2 message,
+// validated and sent as is.
+const KindHL7 = "hl7"
+
+// writeback runs one write-back channel: a JetStream consumer that stores
+// each request in the message log before acknowledging it, and a
+// deliverer that sends the stored messages to the EHR in order, records
+// each ACK and publishes every outcome.
+//
+// Order: one deliverer sends one message at a time, oldest first, so a
+// later request for a patient never overtakes an earlier one (nor, in this
+// first cut, does any later request: a message the EHR keeps answering AE
+// holds the queue until it is sent or DEAD).
+type writeback struct {
+	e      *Engine
+	ch     *Channel
+	out    *mappings.Outbound
+	dest   *MLLPDestination
+	client *mllp.Client
+	wake   chan struct{} // capacity 1: a request was stored
+}
+
+func newWriteback(e *Engine, ch *Channel) (*writeback, error) {
+	o := ch.Outbound
+	out, err := mappings.NewOutbound(mappings.OutboundOptions{
+		SendingApplication: o.SendingApplication, SendingFacility: o.SendingFacility,
+		ReceivingApplication: o.ReceivingApplication, ReceivingFacility: o.ReceivingFacility,
+		Version: o.Version, ProcessingID: o.ProcessingID, OrderStructure: o.OrderStructure,
+		AssigningAuthorities: o.AssigningAuthorities, CodingSystems: o.CodingSystems,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("channel %s: outbound: %w", ch.Name, err)
+	}
+	d := ch.Destinations[0].MLLP
+	return &writeback{e: e, ch: ch, out: out, dest: d, wake: make(chan struct{}, 1),
+		client: &mllp.Client{Addr: d.To, DialTimeout: d.ConnectTimeout.Std(), AckTimeout: d.AckTimeout.Std(),
+			Logger: e.log.With("channel", ch.Name)}}, nil
+}
+
+func (w *writeback) start(ctx context.Context, wg *sync.WaitGroup) {
+	wg.Add(2)
+	go func() { defer wg.Done(); w.consume(ctx) }()
+	go func() { defer wg.Done(); w.deliver(ctx); w.client.Close() }()
+}
+
+// consume fetches requests from the channel's durable consumer until ctx
+// ends, riding out NATS outages.
+func (w *writeback) consume(ctx context.Context) {
+	var cons jetstream.Consumer
+	for ctx.Err() == nil {
+		if cons == nil {
+			c, err := w.consumer(ctx)
+			if err != nil {
+				w.e.log.Warn("write-back consumer not ready; retrying", "channel", w.ch.Name, "err", err)
+				sleepCtx(ctx, time.Second)
+				continue
+			}
+			cons = c
+		}
+		batch, err := cons.Fetch(64, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			if ctx.Err() == nil {
+				cons = nil // the consumer may be gone with a restarted server: make it again
+				sleepCtx(ctx, 500*time.Millisecond)
+			}
+			continue
+		}
+		for msg := range batch.Messages() {
+			w.take(ctx, msg)
+		}
+	}
+}
+
+func (w *writeback) consumer(ctx context.Context) (jetstream.Consumer, error) {
+	n := w.ch.Source.NATS
+	stream := w.e.streamFor(strings.TrimSuffix(n.Subject, ">") + "x")
+	if stream == "" {
+		return nil, fmt.Errorf("no stream captures %s", n.Subject)
+	}
+	return w.e.bus.JetStream().CreateOrUpdateConsumer(ctx, stream, jetstream.ConsumerConfig{
+		Durable: n.Durable, FilterSubject: n.Subject, AckPolicy: jetstream.AckExplicitPolicy,
+		AckWait: 30 * time.Second, MaxAckPending: 256, DeliverPolicy: jetstream.DeliverAllPolicy,
+	})
+}
+
+// take stores one request (as the v2 message to send, or as ERROR when it
+// cannot be built), then acknowledges it. A request delivered again (the
+// engine died between the two) is recognised by its control id, which is
+// derived from the correlation id, and only acknowledged.
+func (w *writeback) take(ctx context.Context, msg jetstream.Msg) {
+	req := requestOf(msg)
+	rec := &store.Message{Channel: w.ch.Name, Direction: store.Outbound, RemoteAddr: req.origin(), Output: msg.Data()}
+	events := []store.Event{{Stage: "receive", Status: store.StatusQueued, Time: time.Now(),
+		Detail: fmt.Sprintf("write-back %s, correlation %s, %d bytes", req.kind, req.correlation, len(msg.Data()))}}
+	v2, reason := w.build(req, msg.Data(), rec)
+	if dup, err := w.seen(ctx, rec.ControlID); err != nil {
+		return // not acknowledged: JetStream redelivers it
+	} else if dup {
+		msg.Ack()
+		return
+	}
+	rec.Raw, rec.Status = v2, store.StatusQueued
+	if reason != "" {
+		rec.Raw, rec.Status, rec.Error = msg.Data(), store.StatusError, reason
+		events = append(events, store.Event{Stage: "build", Status: store.StatusError, Detail: reason})
+	}
+	if err := w.e.store.Append(ctx, rec, events...); err != nil {
+		w.e.log.Error("write-back request not stored; JetStream will redeliver it", "channel", w.ch.Name, "err", err)
+		return
+	}
+	msg.Ack()
+	if reason != "" {
+		w.e.metrics.errored.WithLabelValues(w.ch.Name).Inc()
+		w.publishOutcome(ctx, req, wbOutcome{Status: "invalid", MessageID: rec.ID, ControlID: rec.ControlID, Error: reason})
+		return
+	}
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// build makes the v2 message of a request and fills rec's header; reason
+// says why a request is invalid.
+func (w *writeback) build(req request, payload []byte, rec *store.Message) (v2 []byte, reason string) {
+	rec.ControlID = controlIDFor(w.ch.Tenant, req.correlation)
+	if req.kind == KindHL7 {
+		m, err := hl7.Parse(payload)
+		switch {
+		case err != nil:
+			return nil, "not a valid HL7 v2 message: " + err.Error()
+		case m.ControlID() == "":
+			return nil, "the HL7 message has no MSH-10"
+		}
+		rec.Type, rec.Trigger, rec.Structure = m.Type()
+		rec.ControlID = m.ControlID() // sent as is
+		fillHeader(rec, m)
+		return payload, ""
+	}
+	built, err := w.out.Build(req.kind, payload, time.Now())
+	if err != nil {
+		return nil, err.Error()
+	}
+	m, err := hl7.Parse(built.Message)
+	if err == nil {
+		err = m.Set("MSH-10", rec.ControlID)
+	}
+	if err != nil {
+		return nil, "built message does not parse: " + err.Error()
+	}
+	rec.Type, rec.Trigger, rec.Structure = built.Type, built.Trigger, built.Structure
+	rec.PatientID, rec.PatientAssigner = built.PatientID, built.PatientAssigner
+	return m.Encode(), ""
+}
+
+// seen reports whether this channel already stored the control id.
+func (w *writeback) seen(ctx context.Context, controlID string) (bool, error) {
+	got, err := w.e.store.Search(ctx, store.Query{Channel: w.ch.Name, ControlID: controlID, Limit: 1})
+	return len(got) > 0, err
+}
+
+// controlIDFor derives MSH-10 from the request's correlation id: unique per
+// request, and the same when JetStream delivers the request again.
+func controlIDFor(tenant, correlation string) string {
+	sum := sha256.Sum256([]byte(tenant + "\x00" + correlation))
+	return "SB" + strings.ToUpper(hex.EncodeToString(sum[:9]))
+}
+
+// request is what a write-back request says about itself.
+type request struct {
+	subject, reply, kind, correlation string
+}
+
+func requestOf(msg jetstream.Msg) request {
+	r := request{subject: msg.Subject(), reply: msg.Headers().Get("Reply-To")}
+	r.kind = r.subject[strings.LastIndexByte(r.subject, '.')+1:]
+	r.correlation = msg.Headers().Get("Correlation-Id")
+	if r.correlation == "" {
+		r.correlation = msg.Headers().Get("Nats-Msg-Id")
+	}
+	if r.correlation == "" {
+		if md, err := msg.Metadata(); err == nil {
+			r.correlation = fmt.Sprintf("%s-%d", md.Stream, md.Sequence.Stream)
+		}
+	}
+	return r
+}
+
+// origin is how the message log records where a request came from; the
+// deliverer reads the subject and reply subject back from it.
+func (r request) origin() string {
+	s := "nats:" + r.subject
+	if r.reply != "" {
+		s += " reply:" + r.reply
+	}
+	return s
+}
+
+func requestFrom(m *store.Message) request {
+	s := strings.TrimPrefix(m.RemoteAddr, "nats:")
+	subject, reply, _ := strings.Cut(s, " reply:")
+	r := request{subject: subject, reply: reply}
+	r.kind = subject[strings.LastIndexByte(subject, '.')+1:]
+	return r
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// errNoAck: the EHR answered something that is not an ACK.
+var errNoAck = errors.New("the answer is not an HL7 ACK")

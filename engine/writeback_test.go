@@ -1,0 +1,224 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/switchboard-hl7/switchboard/engine/store"
+	"github.com/switchboard-hl7/switchboard/hl7"
+	"github.com/switchboard-hl7/switchboard/internal/natstest"
+	"github.com/switchboard-hl7/switchboard/mllp/mllptest"
+)
+
+// writebackChannel sends to addr with short timeouts and backoff.
+func writebackChannel(addr string, attempts int) string {
+	return fmt.Sprintf(`name: wb
+source: {nats: {subject: "writeback.sandbox.>"}}
+outbound: {receiving_application: EHR, assigning_authorities: {"urn:oid:2.16.840.1.113883.19.5": MRN}}
+destinations:
+  - mllp: {to: %q, ack_timeout: 300ms, connect_timeout: 300ms, max_attempts: %d, backoff: 50ms, backoff_max: 200ms}
+`, addr, attempts)
+}
+
+// resultsBundle is a small write-back of lab results for MRN mrn.
+func resultsBundle(mrn string) []byte {
+	return []byte(`{"resourceType":"Bundle","type":"collection","entry":[
+{"fullUrl":"urn:uuid:p1","resource":{"resourceType":"Patient","id":"p1","identifier":[{"system":"urn:oid:2.16.840.1.113883.19.5","value":"` + mrn + `"}],"name":[{"family":"Doe","given":["Jane"]}],"gender":"female","birthDate":"1980-01-02"}},
+{"fullUrl":"urn:uuid:r1","resource":{"resourceType":"DiagnosticReport","id":"r1","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"58410-2"}]},"subject":{"reference":"urn:uuid:p1"},"result":[{"reference":"urn:uuid:o1"}]}},
+{"fullUrl":"urn:uuid:o1","resource":{"resourceType":"Observation","id":"o1","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"subject":{"reference":"urn:uuid:p1"},"valueQuantity":{"value":13.2,"unit":"g/dL","system":"http://unitsofmeasure.org","code":"g/dL"}}}]}`)
+}
+
+// jsClient connects a downstream app to the engine's NATS, closed when
+// the test ends.
+func jsClient(t *testing.T, te *testEngine) jetstream.JetStream {
+	t.Helper()
+	nc, err := nats.Connect(te.NATSURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
+}
+
+// publishRequest publishes a write-back request with a correlation id.
+func publishRequest(t *testing.T, te *testEngine, kind, corr string, payload []byte) {
+	t.Helper()
+	js := jsClient(t, te)
+	msg := &nats.Msg{Subject: "writeback.sandbox." + kind, Data: payload, Header: nats.Header{"Correlation-Id": {corr}}}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := js.PublishMsg(ctx, msg); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// outcomes reads want outcomes from the OUTCOMES stream.
+func outcomes(t *testing.T, te *testEngine, want int) []wbOutcome {
+	t.Helper()
+	js := jsClient(t, te)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	cons, err := js.OrderedConsumer(ctx, "OUTCOMES", jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []wbOutcome
+	for len(out) < want && ctx.Err() == nil {
+		batch, err := cons.Fetch(want-len(out), jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			continue
+		}
+		for m := range batch.Messages() {
+			var o wbOutcome
+			json.Unmarshal(m.Data(), &o)
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// waitFinal waits until the channel's n-th stored message (1-based) is in
+// a final status.
+func (te *testEngine) waitFinal(channel string, n int) *store.Message {
+	te.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		msgs, _ := te.Store().Search(context.Background(), store.Query{Channel: channel, Limit: 1000})
+		if len(msgs) >= n {
+			m := msgs[len(msgs)-n]
+			if m.Status.Final() {
+				full, err := te.Store().Get(context.Background(), m.ID)
+				if err == nil {
+					return full
+				}
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	te.t.Fatalf("channel %s: message %d never reached a final status", channel, n)
+	return nil
+}
+
+// A results request leaves as an ORU^R01 the EHR ACKs; the outcome carries
+// the correlation id, and the message log has the message and its ACK.
+func TestWriteback_ResultsSentAndOutcomePublished(t *testing.T) {
+	peer := mllptest.NewPeer(t, mllptest.AlwaysAck("AA"))
+	te := startEngine(t, "", map[string]string{"wb.yaml": writebackChannel(peer.Addr(), 3)})
+	publishRequest(t, te, "results", "corr-1", resultsBundle("MRN1"))
+	m := te.waitFinal("wb", 1)
+	if m.Status != store.StatusSent || m.AckCode != "AA" || m.Direction != store.Outbound || m.Type != "ORU" {
+		t.Fatalf("stored %s %s %s %s", m.Status, m.AckCode, m.Direction, m.Type)
+	}
+	got := peer.Received()
+	if len(got) != 1 {
+		t.Fatalf("EHR received %d messages", len(got))
+	}
+	msg, err := hl7.Parse(got[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg.Get("MSH-9.1") != "ORU" || msg.Get("PID-3.1") != "MRN1" || msg.Get("PID-3.4") != "MRN" || msg.Get("MSH-10") != m.ControlID || msg.Get("MSH-5") != "EHR" {
+		t.Errorf("EHR got MSH-9 %s PID-3 %s^%s MSH-10 %s MSH-5 %s", msg.Get("MSH-9"), msg.Get("PID-3.1"), msg.Get("PID-3.4"), msg.Get("MSH-10"), msg.Get("MSH-5"))
+	}
+	o := outcomes(t, te, 1)
+	if len(o) != 1 || o[0].Status != "sent" || o[0].Correlation != "corr-1" || o[0].AckCode != "AA" || o[0].Kind != "results" {
+		t.Errorf("outcomes %+v", o)
+	}
+}
+
+// AE then AA: retried and sent; AR: DEAD at once with the ACK text; a
+// request that is not FHIR: ERROR, answered, never sent, and the queue
+// goes on; all in order.
+func TestWriteback_RetryRejectInvalidInOrder(t *testing.T) {
+	peer := mllptest.NewPeer(t, mllptest.Sequence(
+		mllptest.Action{Code: "AE", Text: "busy"}, mllptest.Action{Code: "AA"},
+		mllptest.Action{Code: "AR", Text: "unknown patient"},
+		mllptest.Action{Code: "AA"}))
+	te := startEngine(t, "", map[string]string{"wb.yaml": writebackChannel(peer.Addr(), 5)})
+	publishRequest(t, te, "results", "a", resultsBundle("A"))
+	publishRequest(t, te, "results", "b", resultsBundle("B"))
+	publishRequest(t, te, "results", "bad", []byte(`not json`))
+	publishRequest(t, te, "results", "c", resultsBundle("C"))
+	want := []store.Status{store.StatusSent, store.StatusDead, store.StatusError, store.StatusSent}
+	for i, w := range want {
+		if m := te.waitFinal("wb", i+1); m.Status != w {
+			t.Errorf("request %d: %s (%s), want %s", i+1, m.Status, m.Error, w)
+		}
+	}
+	var mrns []string
+	for _, raw := range peer.Received() {
+		m, _ := hl7.Parse(raw)
+		mrns = append(mrns, m.Get("PID-3.1"))
+	}
+	if strings.Join(mrns, ",") != "A,A,B,C" {
+		t.Errorf("EHR received MRNs %v, want A twice (AE then AA), B, C in order", mrns)
+	}
+	byCorr := map[string]wbOutcome{}
+	for _, o := range outcomes(t, te, 4) {
+		byCorr[o.Correlation] = o
+	}
+	if byCorr["a"].Status != "sent" || byCorr["a"].Attempts != 2 || byCorr["b"].Status != "rejected" || byCorr["b"].AckText != "unknown patient" ||
+		byCorr["bad"].Status != "invalid" || byCorr["c"].Status != "sent" {
+		t.Errorf("outcomes %+v", byCorr)
+	}
+}
+
+// An EHR that never answers: each attempt times out and closes the
+// connection; after max_attempts the message is DEAD.
+func TestWriteback_NoAnswerGoesDead(t *testing.T) {
+	peer := mllptest.NewPeer(t, mllptest.Sequence(mllptest.Action{NoReply: true}))
+	te := startEngine(t, "", map[string]string{"wb.yaml": writebackChannel(peer.Addr(), 2)})
+	publishRequest(t, te, "results", "x", resultsBundle("X"))
+	m := te.waitFinal("wb", 1)
+	if m.Status != store.StatusDead || m.Attempts != 2 || !strings.Contains(m.Error, "dead after 2 attempts") {
+		t.Errorf("status %s attempts %d error %q", m.Status, m.Attempts, m.Error)
+	}
+	if peer.Accepted() < 2 {
+		t.Errorf("%d connections: a timed-out connection must be closed, not reused", peer.Accepted())
+	}
+}
+
+// While the EHR is down requests queue; when it comes up they drain in
+// order.
+func TestWriteback_QueuesWhileTheEHRIsDown(t *testing.T) {
+	addr := reserveAddr(t)
+	te := startEngine(t, "", map[string]string{"wb.yaml": writebackChannel(addr, 0)})
+	for i := range 5 {
+		publishRequest(t, te, "results", fmt.Sprint("q", i), resultsBundle(fmt.Sprint("Q", i)))
+	}
+	time.Sleep(500 * time.Millisecond)
+	msgs, _ := te.Store().Search(context.Background(), store.Query{Channel: "wb"})
+	for _, m := range msgs {
+		if m.Status != store.StatusQueued {
+			t.Fatalf("message %d is %s while the EHR is down, want QUEUED", m.ID, m.Status)
+		}
+	}
+	peer := mllptest.NewPeerAt(t, addr, mllptest.AlwaysAck("AA"))
+	for i := range 5 {
+		te.waitFinal("wb", i+1)
+	}
+	var mrns []string
+	for _, raw := range peer.Received() {
+		m, _ := hl7.Parse(raw)
+		mrns = append(mrns, m.Get("PID-3.1"))
+	}
+	if strings.Join(mrns, ",") != "Q0,Q1,Q2,Q3,Q4" {
+		t.Errorf("drained %v, want Q0..Q4 in order", mrns)
+	}
+}
+
+// reserveAddr returns a loopback address nobody listens on (yet).
+func reserveAddr(t *testing.T) string {
+	return fmt.Sprintf("127.0.0.1:%d", natstest.FreePort(t))
+}

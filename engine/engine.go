@@ -131,7 +131,7 @@ func (e *Engine) Start(ctx context.Context) (err error) {
 		go func() { defer e.wg.Done(); e.prune(runCtx) }()
 	}
 	e.started.Store(true)
-	e.log.Info("switchboard started", "channels", len(e.runners), "nats", e.bus.ClientURL(), "store", e.cfg.Store.Path, "http", e.HTTPAddr())
+	e.log.Info("switchboard started", "channels", len(e.runners)+len(e.writebacks), "nats", e.bus.ClientURL(), "store", e.cfg.Store.Path, "http", e.HTTPAddr())
 	return nil
 }
 

@@ -99,7 +99,10 @@ func (w *writeback) consumer(ctx context.Context) (jetstream.Consumer, error) {
 	}
 	return w.e.bus.JetStream().CreateOrUpdateConsumer(ctx, stream, jetstream.ConsumerConfig{
 		Durable: n.Durable, FilterSubject: n.Subject, AckPolicy: jetstream.AckExplicitPolicy,
-		AckWait: 30 * time.Second, MaxAckPending: 256, DeliverPolicy: jetstream.DeliverAllPolicy,
+		// A request is acknowledged once stored, within milliseconds; a
+		// short AckWait brings back those fetched by an engine that then
+		// died, and a redelivery is recognised (seen).
+		AckWait: 5 * time.Second, MaxAckPending: 256, DeliverPolicy: jetstream.DeliverAllPolicy,
 	})
 }
 

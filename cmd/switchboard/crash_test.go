@@ -238,7 +238,10 @@ func waitAcked(t *testing.T, ss []*sender, n int) {
 }
 
 // waitDrained waits until the engine reports no queued messages.
-func waitDrained(t *testing.T, p *engineProcess) {
+func waitDrained(t *testing.T, p *engineProcess) { waitChannelDrained(t, p, "adt") }
+
+// waitChannelDrained waits until the channel has nothing pending.
+func waitChannelDrained(t *testing.T, p *engineProcess, channel string) {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get("http://" + p.httpA + "/metrics")
@@ -253,7 +256,7 @@ func waitDrained(t *testing.T, p *engineProcess) {
 				}
 			}
 			resp.Body.Close()
-			if strings.Contains(b.String(), `switchboard_queue_depth{channel="adt"} 0`) {
+			if strings.Contains(b.String(), `switchboard_queue_depth{channel="`+channel+`"} 0`) {
 				return
 			}
 		}

@@ -90,6 +90,7 @@ type OutboundOptions struct {
 // safe for concurrent use.
 type Outbound struct {
 	msh         [4]string // MSH-3..6, raw
+	sendingNS   string    // MSH-3's namespace id, for order numbers made from ids
 	version     string
 	processing  string
 	oml         bool
@@ -126,6 +127,9 @@ func NewOutbound(o OutboundOptions) (*Outbound, error) {
 	for i, s := range [4]string{o.SendingApplication, o.SendingFacility, o.ReceivingApplication, o.ReceivingFacility} {
 		h := parseHD(s)
 		b.msh[i] = v2Join('^', v2Esc(h.ns), v2Esc(h.uid), v2Esc(h.typ))
+		if i == 0 {
+			b.sendingNS = h.ns
+		}
 	}
 	b.authorities = make(map[string]hd, len(o.AssigningAuthorities))
 	for sys, aa := range o.AssigningAuthorities {

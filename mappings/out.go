@@ -245,14 +245,16 @@ type outReq struct {
 
 // load decodes the payload and finds the focus resource.
 func (q *outReq) load(payload []byte, want string) error {
-	payload = bytes.TrimSpace(payload)
-	if !json.Valid(payload) {
-		return invalid("payload is not JSON")
-	}
 	var head struct {
 		ResourceType string `json:"resourceType"`
 	}
-	if len(payload) == 0 || payload[0] != '{' || json.Unmarshal(payload, &head) != nil || head.ResourceType == "" {
+	// Unmarshal checks the whole payload is JSON before it decodes.
+	err := json.Unmarshal(payload, &head)
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &syntax) || len(bytes.TrimSpace(payload)) == 0:
+		return invalid("payload is not JSON")
+	case err != nil || head.ResourceType == "":
 		return invalid("payload is not a FHIR resource (no resourceType)")
 	}
 	res, err := fhir.UnmarshalResource(payload)

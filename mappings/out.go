@@ -72,8 +72,9 @@ type OutboundOptions struct {
 	// AssigningAuthorities maps an identifier system URI to the CX.4
 	// assigning authority to send (the reverse of the inbound
 	// identifier_systems), an HD written "namespace^universal id^type" or
-	// just the namespace. Unknown systems: urn:oid:X → universal id X, type
-	// ISO; urn:uuid:X → X, type UUID; the inbound fallback
+	// just the namespace. Unknown systems: us-npi and us-ssn → NPI and SSA
+	// with their OIDs (wellKnownAuthorities); urn:oid:X → universal id X,
+	// type ISO; urn:uuid:X → X, type UUID; the inbound fallback
 	// urn:switchboard:[tenant:]aa:NAME → NAME; else the system URI itself as
 	// the namespace (which the inbound map reads back as that system).
 	AssigningAuthorities map[string]string

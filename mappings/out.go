@@ -72,8 +72,9 @@ type OutboundOptions struct {
 	// AssigningAuthorities maps an identifier system URI to the CX.4
 	// assigning authority to send (the reverse of the inbound
 	// identifier_systems), an HD written "namespace^universal id^type" or
-	// just the namespace. Unknown systems: urn:oid:X → universal id X, type
-	// ISO; urn:uuid:X → X, type UUID; the inbound fallback
+	// just the namespace. Unknown systems: us-npi and us-ssn → NPI and SSA
+	// with their OIDs (wellKnownAuthorities); urn:oid:X → universal id X,
+	// type ISO; urn:uuid:X → X, type UUID; the inbound fallback
 	// urn:switchboard:[tenant:]aa:NAME → NAME; else the system URI itself as
 	// the namespace (which the inbound map reads back as that system).
 	AssigningAuthorities map[string]string
@@ -90,6 +91,7 @@ type OutboundOptions struct {
 // safe for concurrent use.
 type Outbound struct {
 	msh         [4]string // MSH-3..6, raw
+	sendingNS   string    // MSH-3's namespace id, for order numbers made from ids
 	version     string
 	processing  string
 	oml         bool
@@ -126,6 +128,9 @@ func NewOutbound(o OutboundOptions) (*Outbound, error) {
 	for i, s := range [4]string{o.SendingApplication, o.SendingFacility, o.ReceivingApplication, o.ReceivingFacility} {
 		h := parseHD(s)
 		b.msh[i] = v2Join('^', v2Esc(h.ns), v2Esc(h.uid), v2Esc(h.typ))
+		if i == 0 {
+			b.sendingNS = h.ns
+		}
 	}
 	b.authorities = make(map[string]hd, len(o.AssigningAuthorities))
 	for sys, aa := range o.AssigningAuthorities {
@@ -241,14 +246,16 @@ type outReq struct {
 
 // load decodes the payload and finds the focus resource.
 func (q *outReq) load(payload []byte, want string) error {
-	payload = bytes.TrimSpace(payload)
-	if !json.Valid(payload) {
-		return invalid("payload is not JSON")
-	}
 	var head struct {
 		ResourceType string `json:"resourceType"`
 	}
-	if len(payload) == 0 || payload[0] != '{' || json.Unmarshal(payload, &head) != nil || head.ResourceType == "" {
+	// Unmarshal checks the whole payload is JSON before it decodes.
+	err := json.Unmarshal(payload, &head)
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &syntax) || len(bytes.TrimSpace(payload)) == 0:
+		return invalid("payload is not JSON")
+	case err != nil || head.ResourceType == "":
 		return invalid("payload is not a FHIR resource (no resourceType)")
 	}
 	res, err := fhir.UnmarshalResource(payload)

@@ -33,6 +33,9 @@ func (o *Outbound) authority(system string) hd {
 	if a, ok := o.authorities[system]; ok {
 		return a
 	}
+	if a, ok := wellKnownAuthorities[system]; ok {
+		return a
+	}
 	if oid, ok := strings.CutPrefix(system, "urn:oid:"); ok && isOID(oid) {
 		return hd{uid: oid, typ: "ISO"}
 	}
@@ -50,6 +53,15 @@ func (o *Outbound) authority(system string) hd {
 		}
 	}
 	return hd{ns: system}
+}
+
+// wellKnownAuthorities are the assigning authorities of national
+// identifier systems, as v2 senders write them (namespace, OID, ISO):
+// decision, the conventional HD beats the system URI as a namespace.
+// OutboundOptions.AssigningAuthorities overrides them.
+var wellKnownAuthorities = map[string]hd{
+	"http://hl7.org/fhir/sid/us-npi": {"NPI", "2.16.840.1.113883.4.6", "ISO"},
+	"http://hl7.org/fhir/sid/us-ssn": {"SSA", "2.16.840.1.113883.4.1", "ISO"},
 }
 
 // sub is an HD as the sub-components of one component (CX.4, XCN.9).
@@ -363,7 +375,11 @@ func (q *outReq) xcn(from fhir.Resource, ref *fhir.Reference) string {
 	var c [13]string
 	if id != nil {
 		a := q.o.authority(id.System)
-		c[0], c[8], c[12] = v2Esc(id.Value), a.sub(), v2Esc(identifierTypeCode(id.Type))
+		typ := identifierTypeCode(id.Type)
+		if typ == "" && id.System == "http://hl7.org/fhir/sid/us-npi" {
+			typ = "NPI"
+		}
+		c[0], c[8], c[12] = v2Esc(id.Value), a.sub(), v2Esc(typ)
 	}
 	if name != nil {
 		parts := strings.Split(xpn(name), "^")

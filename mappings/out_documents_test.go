@@ -91,3 +91,19 @@ func TestOutbound_InvalidDocuments(t *testing.T) {
 		checkInvalid(t, tc)
 	}
 }
+
+// TestOutbound_DocumentMinimalPV1: without an encounter the required PV1
+// is the minimal one; data without a content type that is text is text.
+func TestOutbound_DocumentMinimalPV1(t *testing.T) {
+	req := documentJSON("", base64.StdEncoding.EncodeToString([]byte("one line")))
+	req = strings.Replace(req, `,
+   "context":{"encounter":[{"reference":"Encounter/e1"}]}`, "", 1)
+	b, msg := build(t, outOpts, KindDocuments, req)
+	if got := segmentNames(msg); got != "MSH EVN PID PV1 TXA OBX" {
+		t.Fatalf("segments %q\n%s", got, b.Message)
+	}
+	if got := msg.Segment("PV1").String(); got != "PV1|1|U" {
+		t.Errorf("PV1 = %q", got)
+	}
+	checkFields(t, msg, map[string]string{"TXA-3": "TX", "OBX-2": "TX", "OBX-5": "one line"})
+}

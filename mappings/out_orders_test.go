@@ -38,7 +38,7 @@ func TestOutbound_Orders(t *testing.T) {
 			checkFields(t, msg, map[string]string{
 				"PID-3.1": "MRN-42", "ORC-1": "NW", "ORC-2.1": "sr-77", "ORC-2.2": "APP",
 				"ORC-4.1": "GRP-1", "ORC-4.3": "1.2.3.4", "ORC-5": "IP", "ORC-9": "20240501090000-0400",
-				"ORC-12.1": "1234567893", "ORC-12.2": "Radon", "ORC-12.3": "Nick", "ORC-12.9.1": "http://hl7.org/fhir/sid/us-npi",
+				"ORC-12.1": "1234567893", "ORC-12.2": "Radon", "ORC-12.3": "Nick", "ORC-12.9.1": "NPI", "ORC-12.9.2": "2.16.840.1.113883.4.6", "ORC-12.9.3": "ISO", "ORC-12.13": "NPI",
 				"OBR-2.1": "sr-77", "OBR-4.1": "57021-8", "OBR-4.3": "LN", "OBR-6": "20240502", "OBR-11": "G",
 				"OBR-16.2": "Radon", "OBR-31.1": "R53.83", "OBR-31.3": "I10C", "NTE-3": "Draw before ~ noon",
 			})

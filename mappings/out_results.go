@@ -1,7 +1,9 @@
 package mappings
 
 import (
+	"encoding/json"
 	"fmt"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -185,16 +187,10 @@ func (q *outReq) localNumber(id string) *fhir.Identifier {
 	if id == "" {
 		return nil
 	}
-	if ns := q.o.sendingNS(); ns != "" {
+	if ns := q.o.sendingNS; ns != "" {
 		return &fhir.Identifier{Value: id, System: "urn:switchboard:aa:" + escapeURN(ns)}
 	}
 	return &fhir.Identifier{Value: id}
-}
-
-// sendingNS is MSH-3's namespace id, unescaped.
-func (o *Outbound) sendingNS() string {
-	ns, _, _ := strings.Cut(o.msh[0], "^")
-	return strings.NewReplacer(`\S\`, "^", `\T\`, "&", `\F\`, "|", `\R\`, "~", `\E\`, `\`).Replace(ns)
 }
 
 // serviceSectionOf is OBR-24 from DiagnosticReport.category: the last
@@ -383,7 +379,11 @@ func (o *Outbound) obxValue(v *fhir.ObservationValue, element string) (vt, val, 
 		if q == nil || q.Value == "" {
 			return "", invalid("%s of %s has no value", what, element)
 		}
-		return v2Esc(string(q.Value)), nil
+		d, ok := nmDecimal(q.Value)
+		if !ok {
+			return "", invalid("%s of %s is not a decimal", what, element)
+		}
+		return d, nil
 	}
 	switch {
 	case v.ValueQuantity != nil:
@@ -460,6 +460,20 @@ func (o *Outbound) obxValue(v *fhir.ObservationValue, element string) (vt, val, 
 	return "", "", "", nil
 }
 
+// nmDecimal is a FHIR decimal as HL7 NM, digits as sent; an exponent
+// (which JSON allows and NM does not) is written out in plain digits.
+func nmDecimal(n json.Number) (string, bool) {
+	s := string(n)
+	if !strings.ContainsAny(s, "eE") {
+		return s, fhir.ValidNumber(s)
+	}
+	f, ok := new(big.Float).SetString(s)
+	if !ok {
+		return "", false
+	}
+	return f.Text('f', -1), true
+}
+
 // referenceRangeText is OBX-7: the first range's text, else "low-high"
 // (">=low", "<=high" when open), the form the inbound map parses.
 func referenceRangeText(rr []fhir.ObservationReferenceRange) string {
@@ -472,10 +486,10 @@ func referenceRangeText(rr []fhir.ObservationReferenceRange) string {
 	}
 	lo, hi := "", ""
 	if r.Low != nil {
-		lo = string(r.Low.Value)
+		lo, _ = nmDecimal(r.Low.Value)
 	}
 	if r.High != nil {
-		hi = string(r.High.Value)
+		hi, _ = nmDecimal(r.High.Value)
 	}
 	switch {
 	case lo != "" && hi != "":

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -250,6 +251,9 @@ func TestOutbound_InvalidRequests(t *testing.T) {
 		{"not JSON", KindResults, `{"resourceType":`, "not JSON"},
 		{"not FHIR", KindResults, `{"id":"x"}`, "no resourceType"},
 		{"array", KindResults, `[]`, "no resourceType"},
+		{"empty", KindResults, ` `, "not JSON"},
+		{"trailing garbage", KindResults, `{"resourceType":"DiagnosticReport"} x`, "not JSON"},
+		{"string", KindResults, `"DiagnosticReport"`, "no resourceType"},
 		{"bad FHIR", KindResults, `{"resourceType":"DiagnosticReport","status":7}`, "does not decode"},
 		{"wrong resource", KindResults, `{"resourceType":"Observation","status":"final"}`, "takes a DiagnosticReport"},
 		{"two reports", KindResults, strings.Replace(resultsBundle, `{"fullUrl":"urn:uuid:o1"`, `{"resource":{"resourceType":"DiagnosticReport"}},{"fullUrl":"urn:uuid:o1"`, 1), "2 resources of type DiagnosticReport"},
@@ -542,6 +546,41 @@ func TestOutbound_RoundTrip_Inbound(t *testing.T) {
 }
 
 func BenchmarkOutboundResults(b *testing.B) {
+	payload := benchResultsPayload()
+	ob := mustOutbound(b, outOpts)
+	if bt, err := ob.Build(KindResults, payload, outNow); err != nil || strings.Count(string(bt.Message), "\rOBX|") != 20 {
+		b.Fatalf("%v", err)
+	}
+	b.SetBytes(int64(len(payload)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ob.Build(KindResults, payload, outNow); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOutboundResults_MessageOnly is BenchmarkOutboundResults
+// without decoding the request: the v2 side of the cost.
+func BenchmarkOutboundResults_MessageOnly(b *testing.B) {
+	payload := benchResultsPayload()
+	ob := mustOutbound(b, outOpts)
+	q := &outReq{o: ob, now: outNow}
+	if err := q.load(payload, "DiagnosticReport"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		q.msg, q.contained = &hl7.Message{Delimiters: hl7.DefaultDelimiters}, nil
+		if err := q.results(); err != nil {
+			b.Fatal(err)
+		}
+		_ = q.msg.Encode()
+	}
+}
+
+// benchResultsPayload is a 20-result report with its patient.
+func benchResultsPayload() []byte {
 	var entries []string
 	var results []string
 	entries = append(entries, `{"fullUrl":"urn:uuid:pat","resource":`+patientJSON+`}`)
@@ -557,16 +596,148 @@ func BenchmarkOutboundResults(b *testing.B) {
  "identifier":[{"system":"http://lab.example/filler","value":"FIL-1"}],
  "code":{"coding":[{"system":"http://loinc.org","code":"24323-8"}]},"subject":{"reference":"urn:uuid:pat"},
  "effectiveDateTime":"2024-05-01T08:00:00-04:00","result":[`+strings.Join(results, ",")+`]}}`)
-	payload := []byte(`{"resourceType":"Bundle","type":"collection","entry":[` + strings.Join(entries, ",") + `]}`)
-	ob := mustOutbound(b, outOpts)
-	if bt, err := ob.Build(KindResults, payload, outNow); err != nil || strings.Count(string(bt.Message), "\rOBX|") != 20 {
-		b.Fatalf("%v", err)
+	return []byte(`{"resourceType":"Bundle","type":"collection","entry":[` + strings.Join(entries, ",") + `]}`)
+}
+
+// oneResult is a results request whose report has the given Observations
+// (JSON objects without resourceType), each referenced by fullUrl.
+func oneResult(obs ...string) string { return oneResultWith(nil, obs...) }
+
+// oneResultWith is oneResult with extra Bundle entries.
+func oneResultWith(extra []string, obs ...string) string {
+	entries := append([]string{`{"fullUrl":"urn:uuid:pat","resource":` + patientJSON + `}`}, extra...)
+	var refs []string
+	for i, o := range obs {
+		url := fmt.Sprintf("urn:uuid:o%d", i)
+		refs = append(refs, `{"reference":"`+url+`"}`)
+		entries = append(entries, `{"fullUrl":"`+url+`","resource":{"resourceType":"Observation",`+o+`}}`)
 	}
-	b.SetBytes(int64(len(payload)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := ob.Build(KindResults, payload, outNow); err != nil {
-			b.Fatal(err)
-		}
+	entries = append(entries, `{"fullUrl":"urn:uuid:dr","resource":{"resourceType":"DiagnosticReport","id":"dr-5","status":"final",
+ "code":{"text":"Panel"},"subject":{"reference":"urn:uuid:pat"},"result":[`+strings.Join(refs, ",")+`]}}`)
+	return `{"resourceType":"Bundle","type":"collection","entry":[` + strings.Join(entries, ",") + `]}`
+}
+
+func TestOutbound_ObservationValues(t *testing.T) {
+	const code = `"status":"final","code":{"coding":[{"system":"http://loinc.org","code":"1-8"}]},`
+	o23 := outOpts
+	o23.Version = "2.3"
+	o23.CodingSystems = map[string]string{"http://lab.example/codes": "99LAB"}
+	for _, tc := range []struct {
+		name  string
+		opts  OutboundOptions
+		value string
+		want  map[string]string
+		// back is the value the inbound map reads from the OBX, as JSON
+		// (empty: not compared).
+		back string
+	}{
+		{"integer", outOpts, `"valueInteger":7`, map[string]string{"OBX-2": "NM", "OBX-5": "7"}, `{"valueQuantity":{"value":7}}`},
+		{"exponent", outOpts, `"valueQuantity":{"value":1.5e3}`, map[string]string{"OBX-2": "NM", "OBX-5": "1500"}, ``},
+		{"unit text only", outOpts, `"valueQuantity":{"value":5,"unit":"cells"}`, map[string]string{"OBX-5": "5", "OBX-6.1": "cells", "OBX-6.3": ""},
+			`{"valueQuantity":{"value":5,"unit":"cells"}}`},
+		{"boolean", outOpts, `"valueBoolean":true`, map[string]string{"OBX-2": "CWE", "OBX-5.1": "Y", "OBX-5.3": "HL70136"},
+			`{"valueCodeableConcept":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0136","code":"Y","display":"Yes"}]}}`},
+		{"range", outOpts, `"valueRange":{"low":{"value":2,"unit":"mg","system":"http://unitsofmeasure.org","code":"mg"},"high":{"value":4.0}}`,
+			map[string]string{"OBX-2": "SN", "OBX-5.1": "", "OBX-5.2": "2", "OBX-5.3": "-", "OBX-5.4": "4.0", "OBX-6.1": "mg"},
+			`{"valueRange":{"extension":[{"url":"http://hl7.org/fhir/StructureDefinition/originalText","valueString":"2 - 4.0"}],"low":{"value":2,"unit":"mg","system":"http://unitsofmeasure.org","code":"mg"},"high":{"value":4.0,"unit":"mg","system":"http://unitsofmeasure.org","code":"mg"}}}`},
+		{"open range", outOpts, `"valueRange":{"low":{"value":2}}`, map[string]string{"OBX-2": "SN", "OBX-5.1": ">=", "OBX-5.2": "2"},
+			`{"valueQuantity":{"value":2,"comparator":">="}}`},
+		{"ratio", outOpts, `"valueRatio":{"numerator":{"value":1},"denominator":{"value":64}}`,
+			map[string]string{"OBX-2": "SN", "OBX-5.2": "1", "OBX-5.3": ":", "OBX-5.4": "64"}, ``},
+		{"time", outOpts, `"valueTime":"14:30:05.25"`, map[string]string{"OBX-2": "TM", "OBX-5": "143005.25"}, `{"valueTime":"14:30:05.25"}`},
+		{"period", outOpts, `"valuePeriod":{"start":"2024-01-02","end":"2024-01-05T10:00:00+01:00"}`,
+			map[string]string{"OBX-2": "DR", "OBX-5.1": "20240102", "OBX-5.2": "20240105100000+0100"},
+			`{"valuePeriod":{"start":"2024-01-02","end":"2024-01-05T10:00:00+01:00"}}`},
+		{"text-only concept", outOpts, `"valueCodeableConcept":{"text":"Pos ^ itive"}`,
+			map[string]string{"OBX-2": "CWE", "OBX-5.1": "", "OBX-5.2": "Pos ^ itive"}, `{"valueCodeableConcept":{"text":"Pos ^ itive"}}`},
+		{"OID system", outOpts, `"valueCodeableConcept":{"coding":[{"system":"urn:oid:2.16.840.1.113883.6.238","code":"2106-3","version":"1.2"}]}`,
+			map[string]string{"OBX-5.1": "2106-3", "OBX-5.3": "CDCREC", "OBX-5.7": "1.2", "OBX-5.14": ""}, ``},
+		{"unnamed OID system", outOpts, `"valueCodeableConcept":{"coding":[{"system":"urn:oid:1.2.3.4.5","code":"X1"},{"system":"http://terminology.hl7.org/CodeSystem/v2-0078","code":"H"},{"system":"http://other.example/cs","code":"Z"},{"code":"dropped"}]}`,
+			map[string]string{"OBX-5.1": "X1", "OBX-5.3": "1.2.3.4.5", "OBX-5.14": "1.2.3.4.5", "OBX-5.4": "H", "OBX-5.6": "HL70078",
+				"OBX-5.10": "Z", "OBX-5.12": "http://other.example/cs", "OBX-5.20": ""},
+			`{"valueCodeableConcept":{"coding":[{"system":"urn:oid:1.2.3.4.5","code":"X1"},{"system":"http://terminology.hl7.org/CodeSystem/v2-0078","code":"H"},{"system":"http://other.example/cs","code":"Z"}]}}`},
+		{"no value", outOpts, `"note":[{"text":"not done"}]`, map[string]string{"OBX-2": "", "OBX-5": "", "OBX-11": "F", "NTE-3": "not done"}, `{}`},
+		{"v2.3 coded is CE", o23, `"valueCodeableConcept":{"coding":[{"system":"http://lab.example/codes","code":"P"}],"text":"dropped in CE"}`,
+			map[string]string{"MSH-12": "2.3", "OBX-2": "CE", "OBX-5.1": "P", "OBX-5.3": "99LAB", "OBX-5.9": ""}, ``},
+		{"v2.3 dateTime is TS", o23, `"valueDateTime":"2024-01-02T03:04:05-05:00"`, map[string]string{"OBX-2": "TS", "OBX-5": "20240102030405-0500"}, ``},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, msg := build(t, tc.opts, KindResults, oneResult(code+tc.value))
+			checkFields(t, msg, tc.want)
+			if tc.back == "" {
+				return
+			}
+			var obs *fhir.Observation
+			for _, e := range inboundBundle(t, b.Message).Entry {
+				if o, ok := e.Resource.(*fhir.Observation); ok {
+					obs = o
+				}
+			}
+			var buf strings.Builder
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(false)
+			if err := enc.Encode(obs.ObservationValue); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.TrimSpace(buf.String()); got != tc.back {
+				t.Errorf("read back as %s\nwant %s\n%s", got, tc.back, b.Message)
+			}
+		})
+	}
+}
+
+// TestOutbound_ComponentsAndPanels: components become OBX grouped by
+// OBX-4; a panel's members follow it, each once.
+func TestOutbound_ComponentsAndPanels(t *testing.T) {
+	bp := `"id":"bp","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"85354-9"}]},
+ "effectiveDateTime":"2024-05-01T08:00:00-04:00",
+ "component":[
+  {"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":120,"unit":"mmHg","system":"http://unitsofmeasure.org","code":"mm[Hg]"}},
+  {"code":{"coding":[{"system":"http://loinc.org","code":"8462-4"}]},"valueQuantity":{"value":80,"unit":"mmHg","system":"http://unitsofmeasure.org","code":"mm[Hg]"}}]`
+	panel := `"id":"panel","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"24331-1"}]},
+ "hasMember":[{"reference":"urn:uuid:m1"},{"reference":"urn:uuid:m1"}]`
+	member := `{"fullUrl":"urn:uuid:m1","resource":{"resourceType":"Observation","status":"final",
+ "code":{"coding":[{"system":"http://loinc.org","code":"2093-3"}]},"valueQuantity":{"value":190},
+ "hasMember":[{"reference":"urn:uuid:o1"}]}}`
+	req := oneResultWith([]string{member}, bp, panel)
+	b, msg := build(t, outOpts, KindResults, req)
+	if got := segmentNames(msg); got != "MSH PID OBR OBX OBX OBX" {
+		t.Fatalf("segments %q\n%s", got, b.Message)
+	}
+	checkFields(t, msg, map[string]string{
+		"OBR-3.1": "dr-5", "OBR-3.2": "APP", "OBR-4.2": "Panel",
+		"OBX[1]-1": "1", "OBX[1]-3.1": "8480-6", "OBX[1]-4": "1", "OBX[1]-5": "120", "OBX[1]-6.1": "mm[Hg]", "OBX[1]-14": "20240501080000-0400",
+		"OBX[2]-1": "2", "OBX[2]-3.1": "8462-4", "OBX[2]-4": "1", "OBX[2]-5": "80",
+		"OBX[3]-1": "3", "OBX[3]-3.1": "2093-3", "OBX[3]-4": "", "OBX[3]-5": "190",
+	})
+}
+
+func TestOutbound_ConcurrentBuilds(t *testing.T) {
+	ob := mustOutbound(t, outOpts)
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 100 {
+				b, err := ob.Build(KindResults, []byte(resultsBundle), outNow)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				if seen[b.ControlID] {
+					t.Errorf("control id %s repeated", b.ControlID)
+				}
+				seen[b.ControlID] = true
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != 800 {
+		t.Errorf("%d control ids, want 800", len(seen))
 	}
 }

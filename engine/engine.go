@@ -121,6 +121,7 @@ func (e *Engine) Start(ctx context.Context) (err error) {
 		r.tenant = e.tenants[r.ch.Tenant]
 		r.start(runCtx, &e.wg)
 	}
+	e.restorePaused()
 	for _, w := range e.writebacks {
 		w.start(runCtx, &e.wg)
 	}

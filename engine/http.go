@@ -33,6 +33,7 @@ func (e *Engine) serveHTTP() {
 		w.Write([]byte("ready" + detail + "\n"))
 	})
 	e.serveJWKS(mux, e.keys)
+	e.servePause(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(e.metrics.reg, promhttp.HandlerOpts{}))
 	e.httpSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	e.wg.Add(1)

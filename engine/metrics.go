@@ -28,6 +28,7 @@ type metrics struct {
 	fhirCalls   *prometheus.CounterVec
 	fhirLatency *prometheus.HistogramVec
 	enrichments *prometheus.CounterVec
+	paused      *prometheus.GaugeVec
 }
 
 // latencyBuckets span 100 µs to 30 s: an ACK takes about a millisecond,
@@ -60,11 +61,13 @@ func newMetrics(st store.Store, channels []string) *metrics {
 			Help: "HTTP requests to a tenant's EHR, by endpoint (resource type or token) and status code (0: no response)."}, []string{"tenant", "endpoint", "code"}),
 		fhirLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "switchboard_fhir_request_seconds",
 			Help: "Duration of HTTP requests to a tenant's EHR.", Buckets: latencyBuckets}, []string{"tenant", "endpoint"}),
+		paused: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "switchboard_channel_paused",
+			Help: "1 while a write-back channel is paused (switchboard channel pause)."}, []string{"channel"}),
 		enrichments: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "switchboard_enrichments_total",
 			Help: "Enrichment lookups by how they were answered: ehr, cache, shared (a concurrent identical call) or error."}, []string{"channel", "step", "result"}),
 	}
 	m.reg.MustRegister(m.received, m.acks, m.filtered, m.sent, m.errored, m.published, m.connections, m.ackLatency, m.e2eLatency,
-		m.fhirCalls, m.fhirLatency, m.enrichments,
+		m.fhirCalls, m.fhirLatency, m.enrichments, m.paused,
 		&queueCollector{st: st, channels: channels}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -37,7 +38,8 @@ type writeback struct {
 	out    *mappings.Outbound
 	dest   *MLLPDestination
 	client *mllp.Client
-	wake   chan struct{} // capacity 1: a request was stored
+	wake   chan struct{} // capacity 1: a request was stored, or the channel resumed
+	paused atomic.Bool   // switchboard channel pause: requests are stored, none sent
 }
 
 func newWriteback(e *Engine, ch *Channel) (*writeback, error) {
@@ -137,6 +139,11 @@ func (w *writeback) take(ctx context.Context, msg jetstream.Msg) {
 		w.publishOutcome(ctx, req, wbOutcome{Status: "invalid", MessageID: rec.ID, ControlID: rec.ControlID, Error: reason})
 		return
 	}
+	w.poke()
+}
+
+// poke wakes the deliverer without blocking.
+func (w *writeback) poke() {
 	select {
 	case w.wake <- struct{}{}:
 	default:

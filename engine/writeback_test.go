@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -221,4 +222,61 @@ func TestWriteback_QueuesWhileTheEHRIsDown(t *testing.T) {
 // reserveAddr returns a loopback address nobody listens on (yet).
 func reserveAddr(t *testing.T) string {
 	return fmt.Sprintf("127.0.0.1:%d", natstest.FreePort(t))
+}
+
+// A paused channel stores and acknowledges requests but sends nothing;
+// resumed, it sends them in order. The pause survives a restart.
+func TestWriteback_PauseAndResume(t *testing.T) {
+	peer := mllptest.NewPeer(t, mllptest.AlwaysAck("AA"))
+	dir := t.TempDir()
+	chans := map[string]string{"wb.yaml": writebackChannel(peer.Addr(), 3)}
+	te := startEngineIn(t, dir, "", chans)
+	post := func(te *testEngine, path string) int {
+		t.Helper()
+		resp, err := http.Post("http://"+te.HTTPAddr()+path, "text/plain", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(te, "/channels/wb/pause"); code != http.StatusOK {
+		t.Fatalf("pause: %d", code)
+	}
+	if code := post(te, "/channels/nosuch/pause"); code != http.StatusNotFound {
+		t.Errorf("pause of an unknown channel: %d, want 404", code)
+	}
+	publishRequest(t, te, "results", "p1", resultsBundle("P1"))
+	publishRequest(t, te, "results", "p2", resultsBundle("P2"))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		msgs, _ := te.Store().Search(context.Background(), store.Query{Channel: "wb"})
+		if len(msgs) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests stored while paused, want 2", len(msgs))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := len(peer.Received()); n != 0 {
+		t.Fatalf("a paused channel sent %d messages", n)
+	}
+	te.stop()
+	te2 := startEngineIn(t, dir, "", chans)
+	time.Sleep(300 * time.Millisecond)
+	if n := len(peer.Received()); n != 0 {
+		t.Fatalf("after a restart the paused channel sent %d messages", n)
+	}
+	post(te2, "/channels/wb/resume")
+	te2.waitFinal("wb", 2)
+	var mrns []string
+	for _, raw := range peer.Received() {
+		m, _ := hl7.Parse(raw)
+		mrns = append(mrns, m.Get("PID-3.1"))
+	}
+	if strings.Join(mrns, ",") != "P1,P2" {
+		t.Errorf("after resume the EHR got %v, want P1,P2", mrns)
+	}
 }

@@ -16,12 +16,22 @@ import (
 // until ctx ends. What was queued before a restart goes first.
 func (w *writeback) deliver(ctx context.Context) {
 	for ctx.Err() == nil {
+		if w.paused.Load() {
+			select {
+			case <-w.wake:
+			case <-ctx.Done():
+			}
+			continue
+		}
 		pending, err := w.e.store.Pending(ctx, w.ch.Name, 0, 100)
 		if err != nil {
 			sleepCtx(ctx, time.Second)
 			continue
 		}
 		for _, m := range pending {
+			if w.paused.Load() {
+				break
+			}
 			if !w.send(ctx, m) {
 				return
 			}

@@ -33,20 +33,20 @@ func TestMain(m *testing.M) {
 // testEngine is an engine on temporary storage, on random ports.
 type testEngine struct {
 	*Engine
-	t   *testing.T
+	t   testing.TB
 	dir string
 	cfg *Config
 }
 
 // startEngine writes a config (extra YAML appended to the engine config)
 // and the given channel files into a temp dir and starts an engine.
-func startEngine(t *testing.T, extra string, channels map[string]string) *testEngine {
+func startEngine(t testing.TB, extra string, channels map[string]string) *testEngine {
 	t.Helper()
 	dir := t.TempDir()
 	return startEngineIn(t, dir, extra, channels)
 }
 
-func startEngineIn(t *testing.T, dir, extra string, channels map[string]string) *testEngine {
+func startEngineIn(t testing.TB, dir, extra string, channels map[string]string) *testEngine {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Join(dir, "channels"), 0o755); err != nil {
 		t.Fatal(err)

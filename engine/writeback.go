@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -87,8 +88,12 @@ func (w *writeback) consume(ctx context.Context) {
 			}
 			continue
 		}
+		var msgs []jetstream.Msg
 		for msg := range batch.Messages() {
-			w.take(ctx, msg)
+			msgs = append(msgs, msg)
+		}
+		if len(msgs) > 0 {
+			w.take(ctx, msgs)
 		}
 	}
 }
@@ -108,36 +113,57 @@ func (w *writeback) consumer(ctx context.Context) (jetstream.Consumer, error) {
 	})
 }
 
-// take stores one request (as the v2 message to send, or as ERROR when it
-// cannot be built), then acknowledges it. A request delivered again (the
-// engine died between the two) is recognised by its control id, which is
+// take stores a fetched batch of requests (each as the v2 message to
+// send, or as ERROR when it cannot be built) in one transaction, in
+// order, then acknowledges them. A request delivered again (the engine
+// died between the two) is recognised by its control id, which is
 // derived from the correlation id, and only acknowledged.
-func (w *writeback) take(ctx context.Context, msg jetstream.Msg) {
-	req := requestOf(msg)
-	rec := &store.Message{Channel: w.ch.Name, Direction: store.Outbound, RemoteAddr: req.origin(), Output: msg.Data()}
-	events := []store.Event{{Stage: "receive", Status: store.StatusQueued, Time: time.Now(),
-		Detail: fmt.Sprintf("write-back %s, correlation %s, %d bytes", req.kind, req.correlation, len(msg.Data()))}}
-	v2, reason := w.build(req, msg.Data(), rec)
-	if dup, err := w.seen(ctx, rec.ControlID); err != nil {
-		return // not acknowledged: JetStream redelivers it
-	} else if dup {
+func (w *writeback) take(ctx context.Context, msgs []jetstream.Msg) {
+	var (
+		recs    []*store.Message
+		events  [][]store.Event
+		reqs    []request
+		invalid []bool
+		dups    []jetstream.Msg
+		keep    []jetstream.Msg
+	)
+	ids := map[string]bool{}
+	for _, msg := range msgs {
+		req := requestOf(msg)
+		rec := &store.Message{Channel: w.ch.Name, Direction: store.Outbound, RemoteAddr: req.origin(), Output: msg.Data()}
+		evs := []store.Event{{Stage: "receive", Status: store.StatusQueued, Time: time.Now(),
+			Detail: fmt.Sprintf("write-back %s, correlation %s, %d bytes", req.kind, req.correlation, len(msg.Data()))}}
+		v2, reason := w.build(req, msg.Data(), rec)
+		dup, err := w.seen(ctx, rec.ControlID)
+		if err != nil {
+			return // nothing acknowledged: JetStream redelivers the batch
+		}
+		if dup || ids[rec.ControlID] {
+			dups = append(dups, msg)
+			continue
+		}
+		ids[rec.ControlID] = true
+		rec.Raw, rec.Status = v2, store.StatusQueued
+		if reason != "" {
+			rec.Raw, rec.Status, rec.Error = msg.Data(), store.StatusError, reason
+			evs = append(evs, store.Event{Stage: "build", Status: store.StatusError, Detail: reason})
+		}
+		recs, events, reqs, invalid, keep = append(recs, rec), append(events, evs), append(reqs, req), append(invalid, reason != ""), append(keep, msg)
+	}
+	if len(recs) > 0 {
+		if err := w.e.store.AppendBatch(ctx, recs, events); err != nil {
+			w.e.log.Error("write-back requests not stored; JetStream will redeliver them", "channel", w.ch.Name, "err", err)
+			return
+		}
+	}
+	for _, msg := range append(keep, dups...) {
 		msg.Ack()
-		return
 	}
-	rec.Raw, rec.Status = v2, store.StatusQueued
-	if reason != "" {
-		rec.Raw, rec.Status, rec.Error = msg.Data(), store.StatusError, reason
-		events = append(events, store.Event{Stage: "build", Status: store.StatusError, Detail: reason})
-	}
-	if err := w.e.store.Append(ctx, rec, events...); err != nil {
-		w.e.log.Error("write-back request not stored; JetStream will redeliver it", "channel", w.ch.Name, "err", err)
-		return
-	}
-	msg.Ack()
-	if reason != "" {
-		w.e.metrics.errored.WithLabelValues(w.ch.Name).Inc()
-		w.publishOutcome(ctx, req, wbOutcome{Status: "invalid", MessageID: rec.ID, ControlID: rec.ControlID, Error: reason})
-		return
+	for i, rec := range recs {
+		if invalid[i] {
+			w.e.metrics.errored.WithLabelValues(w.ch.Name).Inc()
+			w.publishOutcome(ctx, reqs[i], wbOutcome{Status: "invalid", MessageID: rec.ID, ControlID: rec.ControlID, Error: rec.Error})
+		}
 	}
 	w.poke()
 }
@@ -216,20 +242,23 @@ func requestOf(msg jetstream.Msg) request {
 	return r
 }
 
-// origin is how the message log records where a request came from; the
-// deliverer reads the subject and reply subject back from it.
+// origin is how the message log records where a request came from
+// ("nats:SUBJECT corr=ID reply=SUBJECT", the id query-escaped); the
+// deliverer reads the request back from it after a restart.
 func (r request) origin() string {
-	s := "nats:" + r.subject
+	s := "nats:" + r.subject + " corr=" + url.QueryEscape(r.correlation)
 	if r.reply != "" {
-		s += " reply:" + r.reply
+		s += " reply=" + r.reply
 	}
 	return s
 }
 
 func requestFrom(m *store.Message) request {
 	s := strings.TrimPrefix(m.RemoteAddr, "nats:")
-	subject, reply, _ := strings.Cut(s, " reply:")
+	subject, rest, _ := strings.Cut(s, " corr=")
+	corr, reply, _ := strings.Cut(rest, " reply=")
 	r := request{subject: subject, reply: reply}
+	r.correlation, _ = url.QueryUnescape(corr)
 	r.kind = subject[strings.LastIndexByte(subject, '.')+1:]
 	return r
 }

@@ -15,6 +15,9 @@ import (
 // deliver sends the channel's pending messages to the EHR, oldest first,
 // until ctx ends. What was queued before a restart goes first.
 func (w *writeback) deliver(ctx context.Context) {
+	// after is the last message handled: the next read of the log starts
+	// past it.
+	var after int64
 	for ctx.Err() == nil {
 		if w.paused.Load() {
 			select {
@@ -23,7 +26,7 @@ func (w *writeback) deliver(ctx context.Context) {
 			}
 			continue
 		}
-		pending, err := w.e.store.Pending(ctx, w.ch.Name, 0, 100)
+		pending, err := w.e.store.Pending(ctx, w.ch.Name, after, 100)
 		if err != nil {
 			sleepCtx(ctx, time.Second)
 			continue
@@ -35,6 +38,7 @@ func (w *writeback) deliver(ctx context.Context) {
 			if !w.send(ctx, m) {
 				return
 			}
+			after = m.ID
 		}
 		if len(pending) == 0 {
 			select {
@@ -108,14 +112,24 @@ func describe(code, text string) string {
 	return "ACK " + code + ": " + text
 }
 
-// finish records a final outcome (the ACK first: a crash after it never
-// sends the message again) and publishes it.
+// finish records a final outcome and publishes it. The ACK is committed
+// before the next message goes out: a crash then resends at most the one
+// message whose ACK arrived in the instant before its commit (with its
+// MSH-10, which EHR interfaces discard as a repeat). Recording outcomes
+// beside the next send measured 1,470 write-backs/s against 600-830, but
+// a crash resent every message still in the queue (three to five per kill
+// in TestCrash_WritebackSIGKILLLosesNothing): the issue asks for none.
 func (w *writeback) finish(ctx context.Context, m *store.Message, status store.Status, code string, ack []byte, attempts int, errText, detail string) {
 	u := store.Update{ID: m.ID, Status: status, AckCode: code, Ack: ack, Error: errText, Attempts: attempts,
 		Events: []store.Event{{Stage: "send", Status: status, Time: time.Now(), Detail: detail}}}
 	if err := w.e.store.Update(context.WithoutCancel(ctx), u); err != nil {
 		w.e.log.Error("recording a write-back outcome", "channel", w.ch.Name, "message_id", m.ID, "err", err)
 	}
+	w.record(ctx, m, status, code, ack, attempts, errText)
+}
+
+// record counts and publishes a final outcome already committed.
+func (w *writeback) record(ctx context.Context, m *store.Message, status store.Status, code string, ack []byte, attempts int, errText string) {
 	if status == store.StatusSent {
 		w.e.metrics.sent.WithLabelValues(w.ch.Name).Inc()
 	} else {

@@ -163,6 +163,9 @@ type Store interface {
 	// sets m.ID, m.ReceivedAt and m.UpdatedAt, and an empty m.Status to
 	// StatusReceived.
 	Append(ctx context.Context, m *Message, events ...Event) error
+	// AppendBatch is Append of several messages in one transaction, in
+	// order; all or none are stored.
+	AppendBatch(ctx context.Context, ms []*Message, events [][]Event) error
 	// Update records the outcome of processing message u.ID.
 	Update(ctx context.Context, u Update) error
 	// UpdateAsync queues u and returns; done receives Update's result

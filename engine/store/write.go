@@ -120,6 +120,45 @@ func (s *SQLite) Append(ctx context.Context, m *Message, events ...Event) error 
 	return nil
 }
 
+// AppendBatch stores several messages, each with its events, in one
+// transaction and in order (ids ascending): a consumer that fetched many
+// requests at once makes them durable with one sync. Either all are stored
+// or none.
+func (s *SQLite) AppendBatch(ctx context.Context, ms []*Message, events [][]Event) error {
+	if s.w == nil {
+		return ErrReadOnly
+	}
+	recs := make([]Message, len(ms))
+	evs := make([][]Event, len(ms))
+	for i, m := range ms {
+		if err := checkMessage(m); err != nil {
+			return fmt.Errorf("store: append: %w", err)
+		}
+		recs[i] = *m
+		if recs[i].Status == "" {
+			recs[i].Status = StatusReceived
+		}
+		if i < len(events) {
+			evs[i] = slices.Clone(events[i])
+		}
+	}
+	err := s.w.do(ctx, func(tx *writeTx) error {
+		for i := range recs {
+			if err := tx.append(&recs[i], evs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: append %d messages: %w", len(ms), err)
+	}
+	for i, m := range ms {
+		m.ID, m.ReceivedAt, m.UpdatedAt, m.Status = recs[i].ID, recs[i].ReceivedAt, recs[i].UpdatedAt, recs[i].Status
+	}
+	return nil
+}
+
 func checkMessage(m *Message) error {
 	switch {
 	case m.Channel == "":

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -138,14 +139,41 @@ func TestWriteback_ResultsSentAndOutcomePublished(t *testing.T) {
 	}
 }
 
-// AE then AA: retried and sent; AR: DEAD at once with the ACK text; a
-// request that is not FHIR: ERROR, answered, never sent, and the queue
-// goes on; all in order.
-func TestWriteback_RetryRejectInvalidInOrder(t *testing.T) {
-	peer := mllptest.NewPeer(t, mllptest.Sequence(
-		mllptest.Action{Code: "AE", Text: "busy"}, mllptest.Action{Code: "AA"},
-		mllptest.Action{Code: "AR", Text: "unknown patient"},
-		mllptest.Action{Code: "AA"}))
+// byMRN answers the first message for MRN first with AE, every message
+// for MRN reject with AR, and everything else AA.
+func byMRN(first, reject string) mllptest.Behaviour {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	return mllptest.Func(func(_ int, raw []byte) mllptest.Action {
+		m, _ := hl7.Parse(raw)
+		mrn := m.Get("PID-3.1")
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case mrn == reject:
+			return mllptest.Action{Code: "AR", Text: "unknown patient"}
+		case mrn == first && !seen[mrn]:
+			seen[mrn] = true
+			return mllptest.Action{Code: "AE", Text: "busy"}
+		}
+		return mllptest.Action{Code: "AA"}
+	})
+}
+
+func receivedMRNs(p *mllptest.Peer) string {
+	var mrns []string
+	for _, raw := range p.Received() {
+		m, _ := hl7.Parse(raw)
+		mrns = append(mrns, m.Get("PID-3.1"))
+	}
+	return strings.Join(mrns, ",")
+}
+
+// AE: retried and sent, while other patients' messages go on; AR: DEAD
+// at once with the ACK text; a request that is not FHIR: ERROR, answered,
+// never sent.
+func TestWriteback_RetryRejectInvalid(t *testing.T) {
+	peer := mllptest.NewPeer(t, byMRN("A", "B"))
 	te := startEngine(t, "", map[string]string{"wb.yaml": writebackChannel(peer.Addr(), 5)})
 	publishRequest(t, te, "results", "a", resultsBundle("A"))
 	publishRequest(t, te, "results", "b", resultsBundle("B"))
@@ -157,13 +185,8 @@ func TestWriteback_RetryRejectInvalidInOrder(t *testing.T) {
 			t.Errorf("request %d: %s (%s), want %s", i+1, m.Status, m.Error, w)
 		}
 	}
-	var mrns []string
-	for _, raw := range peer.Received() {
-		m, _ := hl7.Parse(raw)
-		mrns = append(mrns, m.Get("PID-3.1"))
-	}
-	if strings.Join(mrns, ",") != "A,A,B,C" {
-		t.Errorf("EHR received MRNs %v, want A twice (AE then AA), B, C in order", mrns)
+	if got := receivedMRNs(peer); got != "A,B,C,A" {
+		t.Errorf("EHR received MRNs %v, want A (AE), B, C, then A again: a retry holds only its patient", got)
 	}
 	byCorr := map[string]wbOutcome{}
 	for _, o := range outcomes(t, te, 4) {
@@ -172,6 +195,45 @@ func TestWriteback_RetryRejectInvalidInOrder(t *testing.T) {
 	if byCorr["a"].Status != "sent" || byCorr["a"].Attempts != 2 || byCorr["b"].Status != "rejected" || byCorr["b"].AckText != "unknown patient" ||
 		byCorr["bad"].Status != "invalid" || byCorr["c"].Status != "sent" {
 		t.Errorf("outcomes %+v", byCorr)
+	}
+}
+
+// A patient's later request waits for the earlier one being retried.
+func TestWriteback_PatientOrderHoldsThroughRetries(t *testing.T) {
+	peer := mllptest.NewPeer(t, byMRN("A", ""))
+	te := startEngine(t, "", map[string]string{"wb.yaml": writebackChannel(peer.Addr(), 5)})
+	publishRequest(t, te, "results", "a1", resultsBundle("A"))
+	publishRequest(t, te, "orders-free", "x", nil) // another kind: no lane of A's
+	publishRequest(t, te, "results", "a2", resultsBundle("A"))
+	publishRequest(t, te, "results", "b1", resultsBundle("B"))
+	for i := 1; i <= 4; i++ {
+		te.waitFinal("wb", i)
+	}
+	var order []string
+	for _, raw := range peer.Received() {
+		m, _ := hl7.Parse(raw)
+		order = append(order, m.Get("PID-3.1")+"/"+m.Get("MSH-10"))
+	}
+	msgs, _ := te.Store().Search(context.Background(), store.Query{Channel: "wb"})
+	ctl := map[int64]string{}
+	for _, m := range msgs {
+		ctl[m.ID] = m.ControlID
+	}
+	a1, a2 := ctl[msgs[len(msgs)-1].ID], ctl[msgs[len(msgs)-3].ID]
+	pos := func(id string) int {
+		last := -1
+		for i, o := range order {
+			if strings.HasSuffix(o, "/"+id) {
+				last = i
+			}
+		}
+		return last
+	}
+	if pos(a2) < pos(a1) || pos(a1) < 0 || pos(a2) < 0 {
+		t.Errorf("EHR order %v: A's second request went before its first was accepted", order)
+	}
+	if got := receivedMRNs(peer); !strings.HasPrefix(got, "A,B") {
+		t.Errorf("EHR order %s: B should not wait for A's retry", got)
 	}
 }
 
@@ -209,13 +271,8 @@ func TestWriteback_QueuesWhileTheEHRIsDown(t *testing.T) {
 	for i := range 5 {
 		te.waitFinal("wb", i+1)
 	}
-	var mrns []string
-	for _, raw := range peer.Received() {
-		m, _ := hl7.Parse(raw)
-		mrns = append(mrns, m.Get("PID-3.1"))
-	}
-	if strings.Join(mrns, ",") != "Q0,Q1,Q2,Q3,Q4" {
-		t.Errorf("drained %v, want Q0..Q4 in order", mrns)
+	if got := receivedMRNs(peer); got != "Q0,Q1,Q2,Q3,Q4" {
+		t.Errorf("drained %v, want Q0..Q4 in order", got)
 	}
 }
 
@@ -271,13 +328,8 @@ func TestWriteback_PauseAndResume(t *testing.T) {
 	}
 	post(te2, "/channels/wb/resume")
 	te2.waitFinal("wb", 2)
-	var mrns []string
-	for _, raw := range peer.Received() {
-		m, _ := hl7.Parse(raw)
-		mrns = append(mrns, m.Get("PID-3.1"))
-	}
-	if strings.Join(mrns, ",") != "P1,P2" {
-		t.Errorf("after resume the EHR got %v, want P1,P2", mrns)
+	if got := receivedMRNs(peer); got != "P1,P2" {
+		t.Errorf("after resume the EHR got %v, want P1,P2", got)
 	}
 }
 

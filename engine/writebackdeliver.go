@@ -3,7 +3,9 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -12,12 +14,19 @@ import (
 	"github.com/switchboard-hl7/switchboard/hl7"
 )
 
-// deliver sends the channel's pending messages to the EHR, oldest first,
-// until ctx ends. What was queued before a restart goes first.
+// deliver sends the channel's pending messages to the EHR until ctx ends,
+// oldest first, one at a time on its connection. Each patient has a lane:
+// a message the EHR answers AE/CE (or not at all) waits for its retry and
+// holds back its patient's later messages, never another patient's. An
+// EHR that cannot be reached holds everything, in order, until it returns,
+// without using up attempts. What was queued before a restart goes first.
 func (w *writeback) deliver(ctx context.Context) {
-	// after is the last message handled: the next read of the log starts
-	// past it.
-	var after int64
+	var (
+		after     int64 // the last message taken from the log
+		lanes     = map[string]*lane{}
+		downUntil time.Time // the EHR was unreachable: nothing goes before this
+		downFor   time.Duration
+	)
 	for ctx.Err() == nil {
 		if w.paused.Load() {
 			select {
@@ -32,61 +41,132 @@ func (w *writeback) deliver(ctx context.Context) {
 			continue
 		}
 		for _, m := range pending {
-			if w.paused.Load() {
+			after = m.ID
+			k := m.PatientAssigner + "\x00" + m.PatientID
+			if lanes[k] == nil {
+				lanes[k] = &lane{}
+			}
+			lanes[k].msgs = append(lanes[k].msgs, m)
+		}
+		for time.Now().After(downUntil) && !w.paused.Load() {
+			k, l := nextLane(lanes, time.Now())
+			if l == nil {
 				break
 			}
-			if !w.send(ctx, m) {
+			switch w.attempt(ctx, l) {
+			case stopped:
 				return
+			case unreachable:
+				downFor = min(max(2*downFor, w.dest.Backoff.Std()), w.dest.BackoffMax.Std())
+				downUntil = time.Now().Add(downFor)
+			default:
+				downFor = 0
 			}
-			after = m.ID
+			if len(l.msgs) == 0 {
+				delete(lanes, k)
+			}
 		}
-		if len(pending) == 0 {
-			select {
-			case <-w.wake:
-			case <-time.After(time.Second):
-			case <-ctx.Done():
-			}
+		if len(pending) < 100 {
+			w.idle(ctx, lanes, downUntil)
 		}
 	}
 }
 
-// send delivers one message until it is SENT or DEAD; false when ctx ended
-// first (the message stays queued for the next run).
-func (w *writeback) send(ctx context.Context, m *store.Message) bool {
-	d := w.dest
-	attempts := m.Attempts
-	for {
-		ack, err := w.client.Send(ctx, m.Raw)
-		if ctx.Err() != nil {
-			return false
+// lane is one patient's queue: msgs[0] is next, and waits until next.
+type lane struct {
+	msgs []*store.Message
+	next time.Time
+}
+
+// nextLane returns the due lane whose next message is oldest.
+func nextLane(lanes map[string]*lane, now time.Time) (string, *lane) {
+	var bk string
+	var best *lane
+	for k, l := range lanes {
+		if len(l.msgs) == 0 || now.Before(l.next) {
+			continue
 		}
-		code, text := ackCode(ack, err)
-		attempts++
-		switch {
-		case code == hl7.AA || code == "CA":
-			w.finish(ctx, m, store.StatusSent, code, ack, attempts, "", fmt.Sprintf("%s → %s: ACK %s", d.To, w.ch.Destinations[0].Name, code))
-			return true
-		case code == hl7.AR || code == "CR":
-			why := "rejected by the EHR (" + code + "): " + text
-			w.finish(ctx, m, store.StatusDead, code, ack, attempts, why, why)
-			return true
-		case d.MaxAttempts > 0 && attempts >= d.MaxAttempts:
-			why := fmt.Sprintf("dead after %d attempts; last: %s", attempts, describe(code, text))
-			w.finish(ctx, m, store.StatusDead, code, ack, attempts, why, why)
-			return true
-		}
-		wait := min(d.Backoff.Std()<<min(attempts-1, 20), d.BackoffMax.Std())
-		note := fmt.Sprintf("attempt %d: %s; next in %s", attempts, describe(code, text), wait)
-		err = w.e.store.Update(ctx, store.Update{ID: m.ID, Attempts: attempts, AckCode: code, Ack: ack,
-			Events: []store.Event{{Stage: "send", Status: store.StatusQueued, Time: time.Now(), Detail: note}}})
-		if err != nil && ctx.Err() == nil {
-			w.e.log.Error("recording a write-back attempt", "channel", w.ch.Name, "message_id", m.ID, "err", err)
-		}
-		w.e.log.Warn("write-back not accepted; will retry", "channel", w.ch.Name, "message_id", m.ID, "control_id", m.ControlID, "attempt", attempts, "ack", code, "wait", wait)
-		if !sleepCtx(ctx, wait) {
-			return false
+		if best == nil || l.msgs[0].ID < best.msgs[0].ID {
+			bk, best = k, l
 		}
 	}
+	return bk, best
+}
+
+// idle waits for a new message, the next retry due, or a second.
+func (w *writeback) idle(ctx context.Context, lanes map[string]*lane, downUntil time.Time) {
+	wait := time.Second
+	for _, l := range lanes {
+		if len(l.msgs) > 0 {
+			wait = min(wait, max(time.Until(l.next), 0))
+		}
+	}
+	wait = max(wait, time.Until(downUntil))
+	if wait <= 0 {
+		return
+	}
+	select {
+	case <-w.wake:
+	case <-time.After(wait):
+	case <-ctx.Done():
+	}
+}
+
+// What one attempt came to.
+const (
+	done        = iota // SENT or DEAD
+	retry              // the lane waits for its next attempt
+	unreachable        // no connection: the EHR is down
+	stopped            // ctx ended: the message stays queued
+)
+
+// attempt sends the lane's next message once and records what came of it.
+func (w *writeback) attempt(ctx context.Context, l *lane) int {
+	d, m := w.dest, l.msgs[0]
+	ack, err := w.client.Send(ctx, m.Raw)
+	if ctx.Err() != nil {
+		return stopped
+	}
+	code, text := ackCode(ack, err)
+	if isDialError(err) {
+		w.e.log.Warn("EHR unreachable; write-backs wait", "channel", w.ch.Name, "to", d.To, "err", err)
+		return unreachable
+	}
+	m.Attempts++
+	switch {
+	case code == hl7.AA || code == "CA":
+		w.finish(ctx, m, store.StatusSent, code, ack, m.Attempts, "", fmt.Sprintf("%s → %s: ACK %s", d.To, w.ch.Destinations[0].Name, code))
+		l.msgs = l.msgs[1:]
+		return done
+	case code == hl7.AR || code == "CR":
+		why := "rejected by the EHR (" + code + "): " + text
+		w.finish(ctx, m, store.StatusDead, code, ack, m.Attempts, why, why)
+		l.msgs = l.msgs[1:]
+		return done
+	case d.MaxAttempts > 0 && m.Attempts >= d.MaxAttempts:
+		why := fmt.Sprintf("dead after %d attempts; last: %s", m.Attempts, describe(code, text))
+		w.finish(ctx, m, store.StatusDead, code, ack, m.Attempts, why, why)
+		l.msgs = l.msgs[1:]
+		return done
+	}
+	wait := min(d.Backoff.Std()<<min(m.Attempts-1, 20), d.BackoffMax.Std())
+	l.next = time.Now().Add(wait)
+	note := fmt.Sprintf("attempt %d: %s; next in %s", m.Attempts, describe(code, text), wait)
+	err = w.e.store.Update(ctx, store.Update{ID: m.ID, Attempts: m.Attempts, AckCode: code, Ack: ack,
+		Events: []store.Event{{Stage: "send", Status: store.StatusQueued, Time: time.Now(), Detail: note}}})
+	if err != nil && ctx.Err() == nil {
+		w.e.log.Error("recording a write-back attempt", "channel", w.ch.Name, "message_id", m.ID, "err", err)
+	}
+	w.e.log.Warn("write-back not accepted; will retry", "channel", w.ch.Name, "message_id", m.ID, "control_id", m.ControlID, "attempt", m.Attempts, "ack", code, "wait", wait)
+	return retry
+}
+
+// isDialError reports a connection that could not be made (refused,
+// unreachable, dial timeout), as opposed to an EHR that took the message
+// and did not answer.
+func isDialError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // ackCode reads MSA-1 and MSA-3 of an answer; a transport error or a

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -362,4 +363,70 @@ func BenchmarkWriteback(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "writebacks/s")
 	_ = ctx
+}
+
+// BenchmarkWritebackBacklog queues b.N requests while the EHR is down,
+// then starts it and measures the drain: rate, order, and the process's
+// peak RSS (engine, embedded NATS and the benchmark itself). The issue's
+// figure: go test -run x -bench WritebackBacklog -benchtime 100000x ./engine
+func BenchmarkWritebackBacklog(b *testing.B) {
+	addr := fmt.Sprintf("127.0.0.1:%d", natstest.FreePort(b))
+	te := startEngine(b, "", map[string]string{"wb.yaml": writebackChannel(addr, 0)})
+	js := jsClient(b, te)
+	payload := resultsBundle("BACKLOG")
+	for i := 0; i < b.N; i++ {
+		msg := &nats.Msg{Subject: "writeback.sandbox.results", Data: payload, Header: nats.Header{"Correlation-Id": {fmt.Sprint("q", i)}}}
+		if _, err := js.PublishMsgAsync(msg); err != nil {
+			b.Fatal(err)
+		}
+		if i%5000 == 4999 {
+			<-js.PublishAsyncComplete()
+		}
+	}
+	<-js.PublishAsyncComplete()
+	deadline := time.Now().Add(10 * time.Minute)
+	for {
+		msgs, _ := te.Store().Search(context.Background(), store.Query{Channel: "wb", Limit: 1})
+		if len(msgs) == 1 && msgs[0].ID >= int64(b.N) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.ResetTimer()
+	start := time.Now()
+	peer := mllptest.NewPeerAt(b, addr, mllptest.AlwaysAck("AA"))
+	for len(peer.Received()) < b.N {
+		if time.Now().After(deadline) {
+			b.Fatalf("drained %d of %d", len(peer.Received()), b.N)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "drained/s")
+	b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MB")
+	prev := ""
+	for i, raw := range peer.Received() {
+		m, _ := hl7.Parse(raw)
+		if id := m.ControlID(); id == prev {
+			b.Fatalf("message %d sent twice", i)
+		} else {
+			prev = id
+		}
+	}
+}
+
+// peakRSS reads the process's peak resident set (VmHWM) in bytes; 0 where
+// /proc is missing.
+func peakRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb)
+			return kb << 10
+		}
+	}
+	return 0
 }

@@ -45,6 +45,7 @@ type StreamConfig struct {
 	MaxAge     Duration `yaml:"max_age" doc:"discard messages older than this (default 168h)"`
 	MaxBytes   ByteSize `yaml:"max_bytes" doc:"discard oldest beyond this size (default unlimited)"`
 	Duplicates Duration `yaml:"duplicates" doc:"Nats-Msg-Id dedup window (default 20m); a replay inside it is never duplicated"`
+	WorkQueue  bool     `yaml:"work_queue" doc:"remove each message once consumed (write-back requests, kept in the message log once taken); default false"`
 }
 
 // HTTPConfig configures the operations endpoint.

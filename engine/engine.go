@@ -144,7 +144,7 @@ func (e *Engine) busOptions() bus.Options {
 	}
 	for _, s := range e.cfg.NATS.Streams {
 		o.Streams = append(o.Streams, bus.StreamConfig{Name: s.Name, Subjects: s.Subjects,
-			MaxAge: s.MaxAge.Std(), MaxBytes: int64(s.MaxBytes), Duplicates: s.Duplicates.Std()})
+			MaxAge: s.MaxAge.Std(), MaxBytes: int64(s.MaxBytes), Duplicates: s.Duplicates.Std(), WorkQueue: s.WorkQueue})
 	}
 	return o
 }

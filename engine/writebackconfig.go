@@ -127,7 +127,7 @@ func (c *Config) addWritebackStreams() {
 			continue
 		}
 		for _, s := range []StreamConfig{
-			{Name: "WRITEBACK", Subjects: []string{"writeback.>"}},
+			{Name: "WRITEBACK", Subjects: []string{"writeback.>"}, WorkQueue: true},
 			{Name: "OUTCOMES", Subjects: []string{"outcomes.>"}},
 		} {
 			if !c.streamCovers(strings.TrimSuffix(s.Subjects[0], ">") + ch.Tenant + ".x") {

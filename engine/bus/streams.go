@@ -38,6 +38,10 @@ type StreamConfig struct {
 	Duplicates time.Duration
 	// Replicas is the number of copies on a clustered server; default 1.
 	Replicas int
+	// WorkQueue removes each message once a consumer acknowledged it: for
+	// a transport stream (write-back requests) whose messages are kept
+	// elsewhere (the message log) once taken.
+	WorkQueue bool
 }
 
 func (c StreamConfig) withDefaults() StreamConfig {
@@ -85,10 +89,14 @@ func (c StreamConfig) jetStream() jetstream.StreamConfig {
 	if maxBytes == 0 {
 		maxBytes = -1 // the server's "unlimited"
 	}
+	retention := jetstream.LimitsPolicy
+	if c.WorkQueue {
+		retention = jetstream.WorkQueuePolicy
+	}
 	return jetstream.StreamConfig{
 		Name:       c.Name,
 		Subjects:   c.Subjects,
-		Retention:  jetstream.LimitsPolicy,
+		Retention:  retention,
 		Discard:    jetstream.DiscardOld,
 		Storage:    jetstream.FileStorage,
 		MaxAge:     c.MaxAge,

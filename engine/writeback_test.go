@@ -430,3 +430,44 @@ func peakRSS() int64 {
 	}
 	return 0
 }
+
+// EHR behaviours a write-back must survive: a hang-up mid-exchange (the
+// message is sent again), a slow ACK inside the timeout, an ACK split
+// over several writes, and a late ACK after the timeout, which must not
+// be taken for the answer to the next message (each message is
+// acknowledged by its own MSA-2).
+func TestWriteback_SurvivesEHRBehaviours(t *testing.T) {
+	peer := mllptest.NewPeer(t, mllptest.Sequence(
+		mllptest.Action{HangUp: true},                              // 1: A, hung up: resent
+		mllptest.Action{Code: "AA"},                                // 2: A again
+		mllptest.Action{Code: "AA", Delay: 150 * time.Millisecond}, // 3: B, slow but in time
+		mllptest.Action{Code: "AA", SplitAt: []int{5, 20, 40}},     // 4: C, split ACK
+		mllptest.Action{LateAck: 600 * time.Millisecond},           // 5: D, ACK after the 300ms timeout
+		mllptest.Action{Code: "AA"},                                // 6 on: AA at once
+	))
+	te := startEngine(t, "", map[string]string{"wb.yaml": writebackChannel(peer.Addr(), 5)})
+	for _, mrn := range []string{"A", "B", "C", "D", "E"} {
+		publishRequest(t, te, "results", "corr-"+mrn, resultsBundle(mrn))
+	}
+	for i := 1; i <= 5; i++ {
+		if m := te.waitFinal("wb", i); m.Status != store.StatusSent || m.AckCode != "AA" {
+			t.Errorf("message %d: %s %s (%s)", i, m.Status, m.AckCode, m.Error)
+		}
+	}
+	msgs, _ := te.Store().Search(context.Background(), store.Query{Channel: "wb"})
+	attempts := map[string]int{}
+	for _, m := range msgs {
+		full, _ := te.Store().Get(context.Background(), m.ID)
+		acked := ""
+		if ack, err := hl7.Parse(full.Ack); err == nil {
+			acked = ack.Get("MSA-2")
+		}
+		if acked != m.ControlID {
+			t.Errorf("message %d stored an ACK for %q, not for its own MSH-10 %s", m.ID, acked, m.ControlID)
+		}
+		attempts[m.PatientID] = m.Attempts
+	}
+	if attempts["A"] != 2 || attempts["B"] != 1 || attempts["C"] != 1 || attempts["D"] != 2 || attempts["E"] != 1 {
+		t.Errorf("attempts per patient %v: want A and D twice (hang-up, timeout), the others once", attempts)
+	}
+}

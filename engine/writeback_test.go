@@ -471,3 +471,32 @@ func TestWriteback_SurvivesEHRBehaviours(t *testing.T) {
 		t.Errorf("attempts per patient %v: want A and D twice (hang-up, timeout), the others once", attempts)
 	}
 }
+
+// The other kinds through the engine: an order becomes ORM^O01, and a
+// ready HL7 message is sent as is (its own MSH-10).
+func TestWriteback_OrdersAndReadyHL7(t *testing.T) {
+	peer := mllptest.NewPeer(t, mllptest.AlwaysAck("AA"))
+	te := startEngine(t, "", map[string]string{"wb.yaml": writebackChannel(peer.Addr(), 3)})
+	order := `{"resourceType":"Bundle","type":"collection","entry":[
+{"fullUrl":"urn:uuid:p","resource":{"resourceType":"Patient","id":"p","identifier":[{"system":"urn:oid:2.16.840.1.113883.19.5","value":"ORD1"}]}},
+{"fullUrl":"urn:uuid:s","resource":{"resourceType":"ServiceRequest","id":"s","status":"active","intent":"order","code":{"coding":[{"system":"http://loinc.org","code":"24323-8"}]},"subject":{"reference":"urn:uuid:p"},"identifier":[{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"PLAC"}]},"value":"PL123"}]}}]}`
+	publishRequest(t, te, "orders", "o1", []byte(order))
+	ready := "MSH|^~\\&|APP|FAC|EHR|FAC|20260101120000||ADT^A08^ADT_A01|READY42|P|2.5.1\rEVN|A08|20260101120000\rPID|1||RDY1^^^MRN^MR||Doe^Jo\r"
+	publishRequest(t, te, "hl7", "h1", []byte(ready))
+	for i := 1; i <= 2; i++ {
+		if m := te.waitFinal("wb", i); m.Status != store.StatusSent {
+			t.Errorf("message %d: %s (%s)", i, m.Status, m.Error)
+		}
+	}
+	got := peer.Received()
+	if len(got) != 2 {
+		t.Fatalf("EHR received %d messages", len(got))
+	}
+	o, _ := hl7.Parse(got[0])
+	if o.Get("MSH-9.1") != "ORM" || o.Get("MSH-9.2") != "O01" || o.Get("PID-3.1") != "ORD1" || o.Segment("ORC") == nil || o.Get("OBR-4.1") != "24323-8" {
+		t.Errorf("order sent as %s: PID-3 %s OBR-4 %s", o.Get("MSH-9"), o.Get("PID-3.1"), o.Get("OBR-4.1"))
+	}
+	if string(got[1]) != ready {
+		t.Errorf("the ready HL7 message was changed:\n%q\n%q", got[1], ready)
+	}
+}

@@ -82,7 +82,7 @@ func messagesCmd() *cobra.Command {
 func showCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "show ID",
-		Short: "Show one message: raw HL7, the ACK sent, the FHIR output and every event",
+		Short: "Show one message: raw HL7, the ACK, the FHIR output (or a write-back's request) and every event",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := strconv.ParseInt(args[0], 10, 64)
@@ -114,9 +114,17 @@ func printMessage(w io.Writer, m *store.Message, events []store.Event) {
 	if m.Error != "" {
 		fmt.Fprintf(w, "error    %s\n", m.Error)
 	}
-	section(w, "HL7 v2", segments(m.Raw))
-	section(w, "ACK ("+m.AckCode+")", segments(m.Ack))
-	section(w, "FHIR output", pretty(m.Output))
+	if m.Direction == store.Outbound {
+		// A write-back: the request as it came, the v2 message sent, and
+		// the EHR's ACK. An invalid request is stored as it came.
+		section(w, "FHIR request", pretty(m.Output))
+		section(w, "HL7 v2 sent", segments(m.Raw))
+		section(w, "ACK from the EHR ("+m.AckCode+")", segments(m.Ack))
+	} else {
+		section(w, "HL7 v2", segments(m.Raw))
+		section(w, "ACK ("+m.AckCode+")", segments(m.Ack))
+		section(w, "FHIR output", pretty(m.Output))
+	}
 	fmt.Fprintln(w, "\n--- events")
 	for _, e := range events {
 		fmt.Fprintf(w, "%s  %-8s %-9s %s\n", e.Time.Format("15:04:05.000000"), e.Stage, e.Status, e.Detail)

@@ -117,9 +117,7 @@ func (p *pipeline) lookup(ctx context.Context, s *EnrichStep, rel string) (looku
 		}
 		wait := min(time.Second<<min(attempt, 5), 30*time.Second)
 		p.r.e.log.Warn("enrichment failed; the message waits and retries", "channel", p.r.ch.Name, "tenant", t.name, "step", s.Name, "wait", wait, "reason", errSummary(err))
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
+		if !sleep(ctx, wait) {
 			return lookupResult{}, how, time.Since(start), ctx.Err()
 		}
 	}

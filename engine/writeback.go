@@ -75,7 +75,7 @@ func (w *writeback) consume(ctx context.Context) {
 			c, err := w.consumer(ctx)
 			if err != nil {
 				w.e.log.Warn("write-back consumer not ready; retrying", "channel", w.ch.Name, "err", err)
-				sleepCtx(ctx, time.Second)
+				sleep(ctx, time.Second)
 				continue
 			}
 			cons = c
@@ -84,7 +84,7 @@ func (w *writeback) consume(ctx context.Context) {
 		if err != nil {
 			if ctx.Err() == nil {
 				cons = nil // the consumer may be gone with a restarted server: make it again
-				sleepCtx(ctx, 500*time.Millisecond)
+				sleep(ctx, 500*time.Millisecond)
 			}
 			continue
 		}
@@ -261,17 +261,6 @@ func requestFrom(m *store.Message) request {
 	r.correlation, _ = url.QueryUnescape(corr)
 	r.kind = subject[strings.LastIndexByte(subject, '.')+1:]
 	return r
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // errNoAck: the EHR answered something that is not an ACK.

@@ -25,7 +25,7 @@ func (w *writeback) deliver(ctx context.Context) {
 		after     int64 // the last message taken from the log
 		lanes     = map[string]*lane{}
 		downUntil time.Time // the EHR was unreachable: nothing goes before this
-		downFor   time.Duration
+		down      = newBackoff(w.dest.Backoff.Std(), w.dest.BackoffMax.Std())
 	)
 	for ctx.Err() == nil {
 		if w.paused.Load() {
@@ -37,7 +37,7 @@ func (w *writeback) deliver(ctx context.Context) {
 		}
 		pending, err := w.e.store.Pending(ctx, w.ch.Name, after, 100)
 		if err != nil {
-			sleepCtx(ctx, time.Second)
+			sleep(ctx, time.Second)
 			continue
 		}
 		for _, m := range pending {
@@ -57,10 +57,9 @@ func (w *writeback) deliver(ctx context.Context) {
 			case stopped:
 				return
 			case unreachable:
-				downFor = min(max(2*downFor, w.dest.Backoff.Std()), w.dest.BackoffMax.Std())
-				downUntil = time.Now().Add(downFor)
+				downUntil = time.Now().Add(down.next())
 			default:
-				downFor = 0
+				down.reset()
 			}
 			if len(l.msgs) == 0 {
 				delete(lanes, k)
@@ -251,9 +250,6 @@ func (w *writeback) publishOutcome(ctx context.Context, req request, o wbOutcome
 	if o.Correlation == "" {
 		o.Correlation = req.correlation
 	}
-	if o.Correlation == "" {
-		o.Correlation = w.correlationOf(ctx, o.MessageID)
-	}
 	o.Kind = req.kind
 	data, _ := json.Marshal(o)
 	subject := "outcomes." + w.ch.Tenant + "." + req.kind
@@ -265,7 +261,7 @@ func (w *writeback) publishOutcome(ctx context.Context, req request, o wbOutcome
 		if err == nil {
 			break
 		}
-		if i == 59 || !sleepCtx(ctx, time.Second) {
+		if i == 59 || !sleep(ctx, time.Second) {
 			w.e.log.Error("write-back outcome not published", "channel", w.ch.Name, "message_id", o.MessageID, "err", err)
 			return
 		}
@@ -273,24 +269,4 @@ func (w *writeback) publishOutcome(ctx context.Context, req request, o wbOutcome
 	if req.reply != "" {
 		_ = w.e.bus.Conn().Publish(req.reply, data)
 	}
-}
-
-// correlationOf reads a stored request's correlation id back from its
-// first event ("write-back KIND, correlation ID, N bytes").
-func (w *writeback) correlationOf(ctx context.Context, id int64) string {
-	evs, err := w.e.store.Events(ctx, id)
-	if err != nil || len(evs) == 0 {
-		return ""
-	}
-	var kind, corr string
-	var n int
-	fmt.Sscanf(evs[0].Detail, "write-back %s correlation %s %d bytes", &kind, &corr, &n)
-	return trimComma(corr)
-}
-
-func trimComma(s string) string {
-	if len(s) > 0 && s[len(s)-1] == ',' {
-		return s[:len(s)-1]
-	}
-	return s
 }

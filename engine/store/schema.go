@@ -72,6 +72,24 @@ var migrations = []string{
 	// Version 2: reprocessing makes a new message that points back at the
 	// one it repeats.
 	`ALTER TABLE messages ADD COLUMN reprocess_of INTEGER NOT NULL DEFAULT 0;`,
+	// Version 3: a Bulk Data export job is a message; its files and how
+	// far each was read are rows here, so a restarted job resumes.
+	`CREATE TABLE bulk_files (
+		message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+		idx        INTEGER NOT NULL, -- position in the manifest: outputs, then errors
+		kind       TEXT    NOT NULL, -- output or error
+		type       TEXT    NOT NULL,
+		url        TEXT    NOT NULL,
+		count      INTEGER NOT NULL, -- the manifest's count, 0 if it gave none
+		lines      INTEGER NOT NULL, -- lines consumed
+		offset     INTEGER NOT NULL, -- decoded bytes consumed: where a resumed download starts
+		written    INTEGER NOT NULL, -- bytes written to the sink (a file), where a resumed write starts
+		resources  INTEGER NOT NULL, -- resources delivered
+		skipped    INTEGER NOT NULL, -- malformed lines skipped
+		done       INTEGER NOT NULL,
+		error      TEXT    NOT NULL,
+		PRIMARY KEY (message_id, idx)
+	);`,
 }
 
 // schemaVersion is the version this code reads and writes.

@@ -193,6 +193,14 @@ type Store interface {
 	// QueueStats returns the backlog of every channel that has one.
 	QueueStats(ctx context.Context) (map[string]QueueStat, error)
 
+	// AddBulkFiles records the files of a Bulk Data export job's
+	// manifest; files already recorded keep their progress.
+	AddBulkFiles(ctx context.Context, files []BulkFile) error
+	// CheckpointBulkFile records how far a job's file has been read.
+	CheckpointBulkFile(ctx context.Context, f BulkFile) error
+	// BulkFiles returns a job's files in manifest order.
+	BulkFiles(ctx context.Context, job int64) ([]BulkFile, error)
+
 	// Stats reports the writer's counters.
 	Stats() WriterStats
 	// Close commits every queued write, then releases the store.

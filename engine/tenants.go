@@ -56,16 +56,21 @@ func (e *Engine) startSandbox(keys map[string][]*fhirclient.Key) error {
 
 // loadKeys reads every tenant's keys, creating one where generate_key
 // asks for it and none exists.
-func (e *Engine) loadKeys() (map[string][]*fhirclient.Key, error) {
+func (e *Engine) loadKeys() (map[string][]*fhirclient.Key, error) { return loadTenantKeys(e.cfg.Tenants) }
+
+// loadTenantKeys reads the keys of tenants, creating one where
+// generate_key asks for it and none exists, and refuses a key that two
+// tenants share.
+func loadTenantKeys(tenants map[string]*TenantConfig) (map[string][]*fhirclient.Key, error) {
 	out := map[string][]*fhirclient.Key{}
-	for name, t := range e.cfg.Tenants {
+	for name, t := range tenants {
 		if t.GenerateKey != "" {
 			if err := ensureKey(t.Keys[0], t.GenerateKey); err != nil {
 				return nil, fmt.Errorf("tenant %s: generate key: %w", name, err)
 			}
 		}
 	}
-	for name, t := range e.cfg.Tenants {
+	for name, t := range tenants {
 		keys, err := fhirclient.ReadKeys(t.Keys...)
 		if err != nil {
 			return nil, fmt.Errorf("tenant %s: keys: %w", name, err)
@@ -120,19 +125,24 @@ func (e *Engine) startTenants(ctx context.Context, keys map[string][]*fhirclient
 			}
 			base = e.sandbox.BaseURL()
 		}
-		client, err := fhirclient.New(fhirclient.Config{
-			Tenant: name, BaseURL: base, TokenURL: tc.TokenURL, ClientID: tc.ClientID, Keys: keys[name],
-			Scopes: tc.Scopes, JKU: tc.JKU,
-			Quota:   fhirclient.Quota{Rate: tc.Quota.Rate, Burst: tc.Quota.Burst, Daily: tc.Quota.Daily},
-			Timeout: tc.Timeout.Std(), MaxAttempts: tc.MaxAttempts, MaxRetryAfter: tc.MaxRetryAfter.Std(),
-			OnCall: e.metrics.fhirCall,
-		})
+		client, err := newTenantClient(name, tc, base, keys[name], e.metrics.fhirCall)
 		if err != nil {
 			return err
 		}
 		e.tenants[name] = &tenant{name: name, client: client, cache: newEnrichCache(ctx, tc.Cache.TTL.Std(), tc.Cache.Size)}
 	}
 	return nil
+}
+
+// newTenantClient builds tenant name's FHIR client on base.
+func newTenantClient(name string, tc *TenantConfig, base string, keys []*fhirclient.Key, onCall func(fhirclient.Call)) (*fhirclient.Client, error) {
+	return fhirclient.New(fhirclient.Config{
+		Tenant: name, BaseURL: base, TokenURL: tc.TokenURL, ClientID: tc.ClientID, Keys: keys,
+		Scopes: tc.Scopes, JKU: tc.JKU,
+		Quota:   fhirclient.Quota{Rate: tc.Quota.Rate, Burst: tc.Quota.Burst, Daily: tc.Quota.Daily},
+		Timeout: tc.Timeout.Std(), MaxAttempts: tc.MaxAttempts, MaxRetryAfter: tc.MaxRetryAfter.Std(),
+		OnCall: onCall,
+	})
 }
 
 // checkTokens fetches each enriching tenant's first token in the

@@ -532,6 +532,24 @@ func TestExport_BulkFollowsGroupMembersAndFilters(t *testing.T) {
 			t.Fatalf("Observation of %s", patientOf(o))
 		}
 	}
+	group := `{"resourceType":"Group","id":"two","type":"person","actual":true,"member":[` +
+		`{"entity":{"reference":"Patient/pat-00001"}},{"entity":{"reference":"Patient/pat-00003"}}]}`
+	if err := s.Put(json.RawMessage(group)); err != nil {
+		t.Fatal(err)
+	}
+	_, got = runExport(t, s, tok, "Group/two/$export", nil)
+	for _, typ := range compartmentTypes {
+		want := searchTotal(t, s, tok, typ+"?_id=pat-00001,pat-00003")
+		if typ != "Patient" {
+			want = searchTotal(t, s, tok, typ+"?patient=pat-00001,pat-00003")
+		}
+		if typ == "Observation" {
+			want += 500 // bulk Observations 0, 2, 4... of 4 patients
+		}
+		if len(got[typ]) != want {
+			t.Errorf("Group/two: %d %s, want %d", len(got[typ]), typ, want)
+		}
+	}
 	_, got = runExport(t, s, tok, "$export?_type=Observation&_typeFilter=Observation%3Fcode%3Dhttp://loinc.org%7C4548-4", nil)
 	bulkA1c := 0
 	for _, o := range got["Observation"] {
@@ -589,4 +607,37 @@ func BenchmarkExportFile(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestExport_JobsAreTheirClientsOwn(t *testing.T) {
+	t.Parallel()
+	s, tok := start(t, Options{Export: ExportOptions{Delay: -1}})
+	if err := s.AddClient(Client{ID: "other", JWKS: jwks(es384(t, "ec-2", 2))}); err != nil {
+		t.Fatal(err)
+	}
+	other := token(t, s, es384(t, "ec-2", 2), "other", "system/*.read")
+	status := startExport(t, s, tok, "Patient/$export?_type=Patient", nil)
+	if resp, _ := get(t, s, other, status); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another client's status: %d", resp.StatusCode)
+	}
+	m, _ := awaitManifest(t, s, tok, status)
+	if resp, _ := get(t, s, other, m.Output[0].URL); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("another client's file: %d", resp.StatusCode)
+	}
+}
+
+func TestExport_FaultsSwitchAtRunTimeOverAdmin(t *testing.T) {
+	t.Parallel()
+	s, tok := start(t, Options{Export: ExportOptions{Delay: -1}})
+	body := `{"export_fail": true, "export_errors": true, "drop_file_after": 512}`
+	req, _ := http.NewRequest(http.MethodPut, s.URL()+adminPath+"/faults", strings.NewReader(body))
+	if resp, out := do(t, req); resp.StatusCode != http.StatusOK || !strings.Contains(string(out), `"drop_file_after":512`) {
+		t.Fatalf("PUT faults: %d %s", resp.StatusCode, out)
+	}
+	if f := s.Faults(); !f.ExportFail || !f.ExportErrors || f.DropFileAfter != 512 {
+		t.Errorf("faults %+v", f)
+	}
+	if resp, _ := get(t, s, tok, startExport(t, s, tok, "$export", nil)); resp.StatusCode != http.StatusInternalServerError {
+		t.Errorf("status with export_fail: %d", resp.StatusCode)
+	}
 }

@@ -20,7 +20,7 @@ type Stats struct {
 	ExportKickOffs int64 // $export kick-off requests
 	ExportPolls    int64 // export status requests (GET)
 	ExportFiles    int64 // export file downloads started
-	ExportBytes    int64 // export file body bytes sent (before any gzip: as written)
+	ExportBytes    int64 // export file body bytes sent (gzip-compressed when gzip was served)
 }
 
 // stats holds the live counters behind Stats.

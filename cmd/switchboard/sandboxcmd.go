@@ -73,6 +73,7 @@ func sandboxCmd() *cobra.Command {
 	f.DurationVar(&o.Faults.RetryAfter, "retry-after", time.Second, "Retry-After sent with 429 and 503 (whole seconds)")
 	f.BoolVar(&o.Faults.RetryAfterDate, "retry-after-date", false, "send Retry-After as an HTTP-date instead of seconds")
 	f.DurationVar(&o.Faults.Latency, "latency", 0, "delay added before every FHIR and token response")
+	f.IntVar(&o.Export.BulkSize, "bulk-size", 0, "add N synthetic lab Observations (~1 KB each, generated as served, not searchable) to $export output")
 	return cmd
 }
 

@@ -24,6 +24,9 @@ type faultsJSON struct {
 	RetryAfterDate bool    `json:"retry_after_date"`
 	Every5xx       int     `json:"every_5xx"`
 	Latency        string  `json:"latency"`
+	ExportFail     bool    `json:"export_fail"`
+	ExportErrors   bool    `json:"export_errors"`
+	DropFileAfter  int64   `json:"drop_file_after"`
 }
 
 // Faults returns the faults in force.
@@ -36,7 +39,8 @@ func (s *Server) Faults() Faults {
 func (s *Server) handleGetFaults(w http.ResponseWriter, _ *http.Request) {
 	f := s.Faults()
 	writeAdmin(w, http.StatusOK, faultsJSON{RateLimit: f.RateLimit, Every429: f.Every429, RetryAfter: f.RetryAfter.String(),
-		RetryAfterDate: f.RetryAfterDate, Every5xx: f.Every5xx, Latency: f.Latency.String()})
+		RetryAfterDate: f.RetryAfterDate, Every5xx: f.Every5xx, Latency: f.Latency.String(),
+		ExportFail: f.ExportFail, ExportErrors: f.ExportErrors, DropFileAfter: f.DropFileAfter})
 }
 
 func (s *Server) handlePutFaults(w http.ResponseWriter, r *http.Request) {
@@ -47,7 +51,8 @@ func (s *Server) handlePutFaults(w http.ResponseWriter, r *http.Request) {
 		writeAdmin(w, http.StatusBadRequest, map[string]string{"error": "faults: " + err.Error()})
 		return
 	}
-	f := Faults{RateLimit: in.RateLimit, Every429: in.Every429, RetryAfterDate: in.RetryAfterDate, Every5xx: in.Every5xx}
+	f := Faults{RateLimit: in.RateLimit, Every429: in.Every429, RetryAfterDate: in.RetryAfterDate, Every5xx: in.Every5xx,
+		ExportFail: in.ExportFail, ExportErrors: in.ExportErrors, DropFileAfter: in.DropFileAfter}
 	for _, d := range []struct {
 		name, v string
 		dst     *time.Duration
@@ -62,7 +67,7 @@ func (s *Server) handlePutFaults(w http.ResponseWriter, r *http.Request) {
 		}
 		*d.dst = v
 	}
-	if f.RateLimit < 0 || f.Every429 < 0 || f.Every5xx < 0 {
+	if f.RateLimit < 0 || f.Every429 < 0 || f.Every5xx < 0 || f.DropFileAfter < 0 {
 		writeAdmin(w, http.StatusBadRequest, map[string]string{"error": "faults: values cannot be negative"})
 		return
 	}

@@ -11,16 +11,10 @@ import (
 // bearer token, scope for typ and perm ('r' read, 's' search), then the
 // faults. It answers and returns false when the request stops here.
 func (s *Server) admit(w *exchange, r *http.Request, typ string, perm rune) bool {
-	s.stats.fhirRequests.Add(1)
-	s.delay(r)
-	g, why := s.bearer(r)
+	g := s.authenticate(w, r)
 	if g == nil {
-		s.stats.unauthorized.Add(1)
-		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer error="invalid_token", error_description=%q`, why))
-		writeOutcome(w, http.StatusUnauthorized, "login", "%s", why)
 		return false
 	}
-	w.clientID = g.clientID
 	if !grantAllows(g, typ, perm) {
 		s.stats.unauthorized.Add(1)
 		need := fmt.Sprintf("system/%s.read", typ)
@@ -29,12 +23,34 @@ func (s *Server) admit(w *exchange, r *http.Request, typ string, perm rune) bool
 			scopeList(g.scopes), interaction(perm), typ, need, typ, string(perm))
 		return false
 	}
+	return !s.injectFault(w)
+}
+
+// authenticate counts a FHIR request, waits out the latency and checks
+// its bearer token. It returns the grant, or answers 401 and returns nil.
+func (s *Server) authenticate(w *exchange, r *http.Request) *grant {
+	s.stats.fhirRequests.Add(1)
+	s.delay(r)
+	g, why := s.bearer(r)
+	if g == nil {
+		s.stats.unauthorized.Add(1)
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer error="invalid_token", error_description=%q`, why))
+		writeOutcome(w, http.StatusUnauthorized, "login", "%s", why)
+		return nil
+	}
+	w.clientID = g.clientID
+	return g
+}
+
+// injectFault answers the request with a fault (429, 503) when the
+// faults pick it, and reports whether they did.
+func (s *Server) injectFault(w http.ResponseWriter) bool {
 	now := time.Now()
 	if f := s.faults.next(now); f.status != 0 {
 		s.writeFault(w, f, now)
-		return false
+		return true
 	}
-	return true
+	return false
 }
 
 // bearer returns the live grant of the request's bearer token, or why

@@ -37,6 +37,8 @@ type Options struct {
 	PageSize int
 	// Faults make the server throttle, fail and lag like a busy EHR.
 	Faults Faults
+	// Export shapes Bulk Data $export jobs and their files.
+	Export ExportOptions
 	// PublicURL is the scheme://host[:port] clients use to reach the
 	// server, when it differs from the listener (a proxy, or Handler
 	// mounted elsewhere). Empty: the listener's address, or without one
@@ -89,6 +91,18 @@ type Faults struct {
 	Every5xx int
 	// Latency is added before every FHIR and token response.
 	Latency time.Duration
+
+	// ExportFail makes $export jobs that complete while it is set end
+	// failed: their status answers 500 with an OperationOutcome.
+	ExportFail bool
+	// ExportErrors makes $export jobs that complete while it is set leave
+	// out the first resource of each type and report it in an error file
+	// (one OperationOutcome line per type, issue code "processing").
+	ExportErrors bool
+	// DropFileAfter cuts every export file response after this many body
+	// bytes, closing the connection mid-line, so clients must resume with
+	// Range; 0 is off.
+	DropFileAfter int64
 }
 
 const (
@@ -118,6 +132,7 @@ func (o Options) withDefaults() Options {
 		o.PageSize = defaultPageSize
 	}
 	o.PageSize = min(o.PageSize, maxPageSize)
+	o.Export = o.Export.withDefaults()
 	if o.jwksRefresh <= 0 {
 		o.jwksRefresh = defaultJWKSRefresh
 	}

@@ -31,6 +31,8 @@ type Server struct {
 	stats   stats
 	log     requestLog
 	clients sync.Map // client id → *client
+	jobs    *jobTable
+	bulk    bulkGen
 
 	httpSrv  *http.Server
 	stopping chan struct{} // closed by Close and Shutdown: ends injected delays
@@ -50,6 +52,8 @@ func New(opts Options) (*Server, error) {
 		jtis:   newJTICache(),
 		faults: newFaultState(opts.Faults),
 		log:    newRequestLog(requestLogSize),
+		jobs:   newJobTable(),
+		bulk:   newBulkGen(opts.Seed, opts.Population),
 
 		stopping: make(chan struct{}),
 	}
@@ -155,6 +159,14 @@ func (s *Server) routes() {
 	h("GET "+basePath+"/{type}", s.handleSearch)
 	h("POST "+basePath+"/{type}/_search", s.handleSearch)
 	h("GET "+basePath+"/{type}/{id}", s.handleRead)
+	for _, method := range []string{"GET ", "POST "} {
+		h(method+basePath+"/$export", s.handleExportSystem)
+		h(method+basePath+"/Patient/$export", s.handleExportPatient)
+		h(method+basePath+"/Group/{id}/$export", s.handleExportGroup)
+	}
+	h("GET "+statusPath+"{job}", s.handleExportStatus)
+	h("DELETE "+statusPath+"{job}", s.handleExportCancel)
+	h("GET "+filesPath+"{job}/{file}", s.handleExportFile)
 	h(basePath+"/", s.handleUnsupported)
 	m.HandleFunc("GET "+adminPath+"/faults", s.handleGetFaults)
 	m.HandleFunc("PUT "+adminPath+"/faults", s.handlePutFaults)

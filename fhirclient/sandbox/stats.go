@@ -16,6 +16,11 @@ type Stats struct {
 	Throttled     int64 // FHIR requests answered 429
 	Transient     int64 // FHIR requests answered 503
 	Unauthorized  int64 // FHIR requests answered 401 or 403
+
+	ExportKickOffs int64 // $export kick-off requests
+	ExportPolls    int64 // export status requests (GET)
+	ExportFiles    int64 // export file downloads started
+	ExportBytes    int64 // export file body bytes sent (gzip-compressed when gzip was served)
 }
 
 // stats holds the live counters behind Stats.
@@ -23,6 +28,8 @@ type stats struct {
 	tokenRequests, tokensIssued, tokenRefusals atomic.Int64
 	fhirRequests, throttled, transient         atomic.Int64
 	unauthorized                               atomic.Int64
+	exportKickOffs, exportPolls, exportFiles   atomic.Int64
+	exportBytes                                atomic.Int64
 }
 
 // Stats returns a snapshot of the counters.
@@ -36,6 +43,11 @@ func (s *Server) Stats() Stats {
 		Throttled:     c.throttled.Load(),
 		Transient:     c.transient.Load(),
 		Unauthorized:  c.unauthorized.Load(),
+
+		ExportKickOffs: c.exportKickOffs.Load(),
+		ExportPolls:    c.exportPolls.Load(),
+		ExportFiles:    c.exportFiles.Load(),
+		ExportBytes:    c.exportBytes.Load(),
 	}
 }
 
@@ -115,7 +127,11 @@ func (s *Server) logged(h func(*exchange, *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		x := &exchange{ResponseWriter: w, query: r.URL.RawQuery}
 		start := time.Now()
+		// Deferred: an export file cut by DropFileAfter ends in a panic
+		// (http.ErrAbortHandler) and is still logged.
+		defer func() {
+			s.log.add(Request{Time: start, Method: r.Method, Path: r.URL.Path, Query: x.query, Status: x.status, ClientID: x.clientID})
+		}()
 		h(x, r)
-		s.log.add(Request{Time: start, Method: r.Method, Path: r.URL.Path, Query: x.query, Status: x.status, ClientID: x.clientID})
 	}
 }

@@ -296,12 +296,7 @@ func (g *patientGen) observation(id, encID string, q quantityKind, v float64, at
 	}
 	if lab {
 		o["referenceRange"] = []any{obj{"low": quantity(q, q.low), "high": quantity(q, q.high)}}
-		code, text := "N", "Normal"
-		if v < q.low {
-			code, text = "L", "Low"
-		} else if v > q.high {
-			code, text = "H", "High"
-		}
+		code, text := interpretation(q, v)
 		o["interpretation"] = []any{concept(interpSystem, code, text)}
 	}
 	return o
@@ -316,6 +311,17 @@ func quantity(q quantityKind, v float64) obj {
 		"system": ucumSystem,
 		"code":   q.unit,
 	}
+}
+
+// interpretation flags a value against the normal range.
+func interpretation(q quantityKind, v float64) (code, text string) {
+	switch {
+	case v < q.low:
+		return "L", "Low"
+	case v > q.high:
+		return "H", "High"
+	}
+	return "N", "Normal"
 }
 
 func (g *patientGen) add(doc obj) { g.docs = append(g.docs, doc) }

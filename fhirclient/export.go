@@ -51,6 +51,11 @@ const (
 // but 202 is an *Error with the server's OperationOutcome.
 func (c *Client) StartExport(ctx context.Context, r ExportRequest) (statusURL string, err error) {
 	u, name, err := c.kickOffURL(r)
+	for _, typ := range r.Types {
+		if !ValidType(typ) {
+			err = fmt.Errorf("_type %q is not a resource type", typ)
+		}
+	}
 	if err != nil {
 		return "", fmt.Errorf("tenant %s: $export: %w", c.cfg.Tenant, err)
 	}

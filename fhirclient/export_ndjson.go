@@ -37,7 +37,10 @@ type LineError struct {
 	Err  error
 }
 
+// Error says which line was skipped and why.
 func (e *LineError) Error() string { return fmt.Sprintf("ndjson line %d: %v", e.Line, e.Err) }
+
+// Unwrap returns Err.
 func (e *LineError) Unwrap() error { return e.Err }
 
 // ErrLineTooLong is the Err of a LineError for a line over MaxLine.
@@ -214,7 +217,8 @@ func (r *NDJSONReader) discard() error {
 func (r *NDJSONReader) Line() int64 { return r.line }
 
 // Offset returns the decoded bytes consumed through the end of the line
-// last returned, its line end included: where a resume starts.
+// last returned (or skipped as too long), its line end included: where a
+// resume starts.
 func (r *NDJSONReader) Offset() int64 { return r.offset }
 
 // WireBytes returns the bytes read from the source so far (compressed,

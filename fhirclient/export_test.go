@@ -502,6 +502,9 @@ func TestExport_PatientsMakeAPOSTOfParameters(t *testing.T) {
 	if _, err := c.StartExport(ctx, fhirclient.ExportRequest{Level: fhirclient.SystemExport, Patients: []string{"Patient/1"}}); err == nil {
 		t.Error("a system export with patients was sent")
 	}
+	if _, err := c.StartExport(ctx, fhirclient.ExportRequest{Level: fhirclient.PatientExport, Types: []string{"Patient&_since=x"}}); err == nil {
+		t.Error("a _type that is not a resource type was sent")
+	}
 	if len(e.requests("/")) != before {
 		t.Error("a refused kick-off reached the server")
 	}

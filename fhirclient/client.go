@@ -5,6 +5,8 @@
 package fhirclient
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,6 +36,9 @@ type Config struct {
 	MaxRetryAfter time.Duration // Retry-After is clamped to this; default 30s
 	BackoffBase   time.Duration // first backoff without Retry-After; default 250ms
 	BackoffMax    time.Duration // longest backoff; default 10s
+
+	ExportPollInterval time.Duration // first $export status poll interval without Retry-After; default 2s
+	ExportPollMax      time.Duration // longest poll interval; default 1m
 
 	HTTPClient *http.Client // default: a client with Timeout
 	// OnCall, if set, is called after every HTTP request the client
@@ -106,6 +111,12 @@ func (cfg *Config) fill() error {
 	if cfg.BackoffMax <= 0 {
 		cfg.BackoffMax = 10 * time.Second
 	}
+	if cfg.ExportPollInterval <= 0 {
+		cfg.ExportPollInterval = 2 * time.Second
+	}
+	if cfg.ExportPollMax <= 0 {
+		cfg.ExportPollMax = time.Minute
+	}
 	return nil
 }
 
@@ -136,86 +147,142 @@ func (c *Client) observe(endpoint string, status int, d time.Duration) {
 	}
 }
 
+// request is one FHIR call: a GET for read and search, or the methods,
+// headers and bodies of $export.
+type request struct {
+	method   string // default GET
+	url      string // absolute, on this tenant's server
+	endpoint string // what OnCall reports
+	name     string // what errors call the path; default the resource type in it
+	accept   string // default application/fhir+json
+	header   http.Header
+	body     []byte
+}
+
 // get performs a GET of u (absolute, on this tenant's server) with the
-// tenant's token and returns the body of a 2xx response. It waits for the
-// quota, retries throttling and transient failures (Retry-After first,
-// else backoff) up to MaxAttempts, and on a 401 fetches a new token once.
+// tenant's token and returns the body of a 2xx response.
 func (c *Client) get(ctx context.Context, u, endpoint string) ([]byte, error) {
+	body, _, err := c.do(ctx, request{url: u, endpoint: endpoint})
+	return body, err
+}
+
+// do sends r with retries (see retry) and returns the body of a 2xx
+// response, and the response itself (body closed) for its status and
+// headers.
+func (c *Client) do(ctx context.Context, r request) (body []byte, resp *http.Response, err error) {
+	err = c.retry(ctx, func() (*http.Response, error) {
+		var err error
+		body, resp, err = c.try(ctx, r)
+		return resp, err
+	})
+	return body, resp, err
+}
+
+// retry calls once until it succeeds. It waits for the quota before every
+// attempt, retries throttling and transient failures (Retry-After first,
+// else backoff) up to MaxAttempts, and after a 401 tries once more (once
+// is expected to have dropped the refused token). once returns the
+// response it got, or nil when none came.
+func (c *Client) retry(ctx context.Context, once func() (*http.Response, error)) error {
 	refreshed := false
 	var last error
 	for attempt := 0; attempt < c.cfg.MaxAttempts; attempt++ {
 		if err := c.quota.wait(ctx); err != nil {
-			return nil, fmt.Errorf("tenant %s: %w", c.cfg.Tenant, err)
+			return fmt.Errorf("tenant %s: %w", c.cfg.Tenant, err)
 		}
-		body, resp, err := c.try(ctx, u, endpoint)
+		resp, err := once()
 		if err == nil {
-			return body, nil
+			return nil
 		}
 		last = err
 		var wait time.Duration
 		var oauth *OAuthError
 		switch {
 		case ctx.Err() != nil:
-			return nil, err
+			return err
 		case errors.As(err, &oauth) && !retryableStatus(oauth.Status):
-			return nil, err // refused credentials do not get better by asking again
+			return err // refused credentials do not get better by asking again
 		case resp == nil: // no response: connection refused, reset, timed out
 			wait = backoff(attempt, c.cfg.BackoffBase, c.cfg.BackoffMax)
 		case resp.StatusCode == http.StatusUnauthorized && !refreshed:
 			refreshed = true
 			attempt-- // a refresh is not a retry of a failing server
 			continue
-		case retryableStatus(resp.StatusCode):
+		case isTransient(err):
 			d, ok := RetryAfter(resp.Header, time.Now(), c.cfg.MaxRetryAfter)
 			if !ok {
 				d = backoff(attempt, c.cfg.BackoffBase, c.cfg.BackoffMax)
 			}
 			wait = d
 		default:
-			return nil, err
+			return err
 		}
 		if attempt == c.cfg.MaxAttempts-1 {
 			break
 		}
 		if err := sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("%w (while waiting to retry: %w)", err, last)
+			return fmt.Errorf("%w (while waiting to retry: %w)", err, last)
 		}
 	}
-	return nil, fmt.Errorf("%w (gave up after %d attempts)", last, c.cfg.MaxAttempts)
+	return fmt.Errorf("%w (gave up after %d attempts)", last, c.cfg.MaxAttempts)
 }
 
 // try makes one request. On an HTTP error it returns the response (body
 // closed) with an *Error; on a 401 it drops the token it used.
-func (c *Client) try(ctx context.Context, u, endpoint string) ([]byte, *http.Response, error) {
+func (c *Client) try(ctx context.Context, r request) ([]byte, *http.Response, error) {
 	tok, err := c.tokens.get(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	req, err := r.build(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	req.Header.Set("Accept", "application/fhir+json")
 	req.Header.Set("Authorization", "Bearer "+tok)
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		c.observe(endpoint, 0, time.Since(start))
-		return nil, nil, fmt.Errorf("tenant %s: GET %s: %w", c.cfg.Tenant, req.URL.Path, stripURL(err))
+		c.observe(r.endpoint, 0, time.Since(start))
+		return nil, nil, fmt.Errorf("tenant %s: %s %s: %w", c.cfg.Tenant, req.Method, r.pathName(req), stripURL(err))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	c.observe(endpoint, resp.StatusCode, time.Since(start))
+	c.observe(r.endpoint, resp.StatusCode, time.Since(start))
 	if err != nil {
-		return nil, nil, fmt.Errorf("tenant %s: GET %s: read body: %w", c.cfg.Tenant, req.URL.Path, err)
+		return nil, nil, fmt.Errorf("tenant %s: %s %s: read body: %w", c.cfg.Tenant, req.Method, r.pathName(req), err)
 	}
 	if resp.StatusCode/100 != 2 {
 		if resp.StatusCode == http.StatusUnauthorized {
 			c.tokens.invalidate(tok)
 		}
-		return nil, resp, newError(c.cfg.Tenant, req, resp.StatusCode, body)
+		e := newError(c.cfg.Tenant, req, resp.StatusCode, body)
+		e.Path = r.pathName(req)
+		return nil, resp, e
 	}
 	return body, resp, nil
+}
+
+// build makes the HTTP request for r, without the token.
+func (r request) build(ctx context.Context) (*http.Request, error) {
+	method := cmp.Or(r.method, http.MethodGet)
+	var body io.Reader
+	if r.body != nil {
+		body = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, r.url, body)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range r.header {
+		req.Header[k] = v
+	}
+	req.Header.Set("Accept", cmp.Or(r.accept, "application/fhir+json"))
+	return req, nil
+}
+
+// pathName is what an error may say of req's path: never an id or query.
+func (r request) pathName(req *http.Request) string {
+	return cmp.Or(r.name, resourcePath(req.URL.Path))
 }
 
 // maxBody bounds one response read into memory (a page of a search).

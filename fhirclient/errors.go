@@ -74,8 +74,31 @@ func (e *Error) Error() string {
 	return msg
 }
 
-// Transient reports whether the same call may succeed later.
-func (e *Error) Transient() bool { return retryableStatus(e.Status) }
+// Transient reports whether the same call may succeed later: throttled,
+// a gateway or server briefly unavailable, or a 500 whose OperationOutcome
+// says the problem is transient (as Bulk Data servers do).
+func (e *Error) Transient() bool {
+	return retryableStatus(e.Status) || e.Status == http.StatusInternalServerError && e.Outcome.has("transient")
+}
+
+// isTransient reports whether err is an *Error that is Transient.
+func isTransient(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Transient()
+}
+
+// has reports whether any issue has the code.
+func (o *OperationOutcome) has(code string) bool {
+	if o == nil {
+		return false
+	}
+	for _, is := range o.Issue {
+		if is.Code == code {
+			return true
+		}
+	}
+	return false
+}
 
 // OAuthError is a refusal from the token endpoint (RFC 6749 section 5.2).
 type OAuthError struct {

@@ -41,6 +41,7 @@ type Channel struct {
 type Source struct {
 	MLLP *MLLPSource `yaml:"mllp" doc:"an MLLP listener"`
 	NATS *NATSSource `yaml:"nats" doc:"write-back requests from a JetStream subject (writeback.<tenant>.<kind>)"`
+	Bulk *BulkSource `yaml:"bulk" doc:"a scheduled FHIR Bulk Data export from the tenant, published to fhir.<tenant>.bulk.<ResourceType>"`
 }
 
 // MLLPSource configures an MLLP listener.

@@ -112,6 +112,7 @@ func (ch *Channel) setDefaults() {
 		ch.Mapping.Bundle = "transaction"
 	}
 	ch.setWritebackDefaults()
+	ch.setBulkDefaults()
 	for i := range ch.Destinations {
 		d := &ch.Destinations[i]
 		if d.Name == "" && d.MLLP != nil {

@@ -28,6 +28,7 @@ type Engine struct {
 	metrics    *metrics
 	runners    []*runner
 	writebacks []*writeback
+	bulks      []*bulkChannel
 	keys       map[string][]*fhirclient.Key // per tenant, newest first
 	tenants    map[string]*tenant
 	sandbox    *sandbox.Server // the built-in sandbox, when enabled
@@ -61,6 +62,10 @@ func (e *Engine) Start(ctx context.Context) (err error) {
 	}()
 	for _, ch := range e.cfg.ChannelList {
 		if ch.Disabled {
+			continue
+		}
+		if ch.Source.Bulk != nil {
+			e.bulks = append(e.bulks, &bulkChannel{e: e, ch: ch})
 			continue
 		}
 		if ch.Source.NATS != nil {
@@ -110,6 +115,9 @@ func (e *Engine) Start(ctx context.Context) (err error) {
 	for _, w := range e.writebacks {
 		names = append(names, w.ch.Name)
 	}
+	for _, b := range e.bulks {
+		names = append(names, b.ch.Name)
+	}
 	e.metrics = newMetrics(e.store, names)
 	e.state = newPatientState(patientStateSize)
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -125,6 +133,9 @@ func (e *Engine) Start(ctx context.Context) (err error) {
 	for _, w := range e.writebacks {
 		w.start(runCtx, &e.wg)
 	}
+	for _, b := range e.bulks {
+		b.start(runCtx, &e.wg)
+	}
 	e.checkTokens(runCtx)
 	e.serveHTTP()
 	if e.cfg.Store.Retention > 0 {
@@ -132,7 +143,7 @@ func (e *Engine) Start(ctx context.Context) (err error) {
 		go func() { defer e.wg.Done(); e.prune(runCtx) }()
 	}
 	e.started.Store(true)
-	e.log.Info("switchboard started", "channels", len(e.runners)+len(e.writebacks), "nats", e.bus.ClientURL(), "store", e.cfg.Store.Path, "http", e.HTTPAddr())
+	e.log.Info("switchboard started", "channels", len(e.runners)+len(e.writebacks)+len(e.bulks), "nats", e.bus.ClientURL(), "store", e.cfg.Store.Path, "http", e.HTTPAddr())
 	return nil
 }
 

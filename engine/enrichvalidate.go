@@ -192,8 +192,15 @@ func countUse(steps []EnrichStep, use string) int {
 	return n
 }
 
-// checkTenant makes sure a channel that enriches names a configured tenant.
+// checkTenant makes sure a channel that calls its tenant's FHIR API
+// (enrichment, a bulk export) names a configured tenant.
 func (c *Config) checkTenant(ch *Channel) *ConfigError {
+	if ch.Source.Bulk != nil {
+		if t, ok := c.Tenants[ch.Tenant]; !ok || t == nil {
+			return &ConfigError{File: ch.File, Line: ch.lines.line("tenant"),
+				Msg: fmt.Sprintf("bulk channel %q exports from tenant %q, which %s does not configure: add it under tenants", ch.Name, ch.Tenant, c.File)}
+		}
+	}
 	if len(ch.Enrich) == 0 {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/switchboard-hl7/switchboard/engine/bulk"
 	"github.com/switchboard-hl7/switchboard/engine/store"
 	"github.com/switchboard-hl7/switchboard/fhirclient"
 )
@@ -29,6 +30,8 @@ type metrics struct {
 	fhirLatency *prometheus.HistogramVec
 	enrichments *prometheus.CounterVec
 	paused      *prometheus.GaugeVec
+	bulkJobs    *prometheus.CounterVec
+	bulkRes     *prometheus.CounterVec
 }
 
 // latencyBuckets span 100 µs to 30 s: an ACK takes about a millisecond,
@@ -63,11 +66,15 @@ func newMetrics(st store.Store, channels []string) *metrics {
 			Help: "Duration of HTTP requests to a tenant's EHR.", Buckets: latencyBuckets}, []string{"tenant", "endpoint"}),
 		paused: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "switchboard_channel_paused",
 			Help: "1 while a write-back channel is paused (switchboard channel pause)."}, []string{"channel"}),
+		bulkJobs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "switchboard_bulk_jobs_total",
+			Help: "Bulk Data exports of a bulk channel that ended, by final status."}, []string{"channel", "status"}),
+		bulkRes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "switchboard_bulk_resources_total",
+			Help: "Resources a bulk channel's exports published, by resource type (counted when a job ends)."}, []string{"channel", "type"}),
 		enrichments: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "switchboard_enrichments_total",
 			Help: "Enrichment lookups by how they were answered: ehr, cache, shared (a concurrent identical call) or error."}, []string{"channel", "step", "result"}),
 	}
 	m.reg.MustRegister(m.received, m.acks, m.filtered, m.sent, m.errored, m.published, m.connections, m.ackLatency, m.e2eLatency,
-		m.fhirCalls, m.fhirLatency, m.enrichments, m.paused,
+		m.fhirCalls, m.fhirLatency, m.enrichments, m.paused, m.bulkJobs, m.bulkRes,
 		&queueCollector{st: st, channels: channels}, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -114,4 +121,12 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 func (m *metrics) fhirCall(c fhirclient.Call) {
 	m.fhirCalls.WithLabelValues(c.Tenant, c.Endpoint, strconv.Itoa(c.Status)).Inc()
 	m.fhirLatency.WithLabelValues(c.Tenant, c.Endpoint).Observe(c.Duration.Seconds())
+}
+
+// bulkJob counts an export of a bulk channel that ended.
+func (m *metrics) bulkJob(channel string, s *bulk.Summary) {
+	m.bulkJobs.WithLabelValues(channel, string(s.Status)).Inc()
+	for t, n := range s.Resources {
+		m.bulkRes.WithLabelValues(channel, t).Add(float64(n))
+	}
 }

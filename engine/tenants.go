@@ -56,7 +56,9 @@ func (e *Engine) startSandbox(keys map[string][]*fhirclient.Key) error {
 
 // loadKeys reads every tenant's keys, creating one where generate_key
 // asks for it and none exists.
-func (e *Engine) loadKeys() (map[string][]*fhirclient.Key, error) { return loadTenantKeys(e.cfg.Tenants) }
+func (e *Engine) loadKeys() (map[string][]*fhirclient.Key, error) {
+	return loadTenantKeys(e.cfg.Tenants)
+}
 
 // loadTenantKeys reads the keys of tenants, creating one where
 // generate_key asks for it and none exists, and refuses a key that two

@@ -125,9 +125,18 @@ func (ch *Channel) validate() ConfigErrors {
 func (ch *Channel) validateSource(errs *errorList) {
 	at := ch.lines.line
 	m := ch.Source.MLLP
+	n := 0
+	for _, set := range []bool{m != nil, ch.Source.NATS != nil, ch.Source.Bulk != nil} {
+		if set {
+			n++
+		}
+	}
 	switch {
-	case m != nil && ch.Source.NATS != nil:
-		errs.add(at("source"), "source: declare one source, mllp or nats, not both")
+	case n > 1:
+		errs.add(at("source"), "source: declare one source, mllp, nats or bulk, not several")
+		return
+	case ch.Source.Bulk != nil:
+		ch.validateBulk(errs)
 		return
 	case ch.Source.NATS != nil:
 		ch.validateWriteback(errs)
@@ -210,8 +219,8 @@ func (ch *Channel) validateFields(errs *errorList) {
 }
 
 func (ch *Channel) validateDestinations(errs *errorList) {
-	if ch.Source.NATS != nil {
-		return // a write-back channel's destination: validateWriteback
+	if ch.Source.NATS != nil || ch.Source.Bulk != nil {
+		return // a write-back channel's destination: validateWriteback; a bulk channel has none
 	}
 	for i, d := range ch.Destinations {
 		p := fmt.Sprintf("destinations[%d]", i)

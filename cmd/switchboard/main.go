@@ -28,7 +28,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().String("config", envOr("SWITCHBOARD_CONFIG", "config.yaml"), "engine configuration file")
-	root.AddCommand(runCmd(), lintCmd(), tailCmd(), messagesCmd(), sendCmd(), mapCmd(), benchCmd(), keysCmd(), sandboxCmd(), testCmd(), ehrCmd(), channelCmd())
+	root.AddCommand(runCmd(), lintCmd(), tailCmd(), messagesCmd(), sendCmd(), mapCmd(), benchCmd(), keysCmd(), sandboxCmd(), testCmd(), ehrCmd(), channelCmd(), bulkCmd())
 	if err := root.Execute(); err != nil {
 		var ee *exitError
 		if errors.As(err, &ee) {

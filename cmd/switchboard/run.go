@@ -36,6 +36,9 @@ func runCmd() *cobra.Command {
 				if a := e.ChannelAddr(ch.Name); a != nil {
 					fmt.Fprintf(os.Stderr, "channel %-14s mllp://%s\n", ch.Name, a)
 				}
+				if b := ch.Source.Bulk; b != nil && !ch.Disabled {
+					fmt.Fprintf(os.Stderr, "channel %-14s bulk %s export every %s → fhir.%s.bulk.<type>\n", ch.Name, b.Level, b.Interval.Std(), ch.Tenant)
+				}
 				if n := ch.Source.NATS; n != nil && !ch.Disabled {
 					fmt.Fprintf(os.Stderr, "channel %-14s %s → mllp://%s\n", ch.Name, n.Subject, ch.Destinations[0].MLLP.To)
 				}

@@ -67,6 +67,7 @@ func mapORU(r *run) error {
 				continue
 			}
 			cur = r.obr(s, orc, n, *pat, enc, r.msg.Segments[i+2:])
+			cur.bp = r.planBP(cur, r.msg.Segments[i+2:])
 			orc, spec = nil, nil
 			notes.notes = &cur.sr.Note
 			reports++
@@ -80,7 +81,7 @@ func mapORU(r *run) error {
 				r.warn(at{"OBX", n, 0}, "OBX between ORC and OBR (order document): not mapped")
 				continue
 			}
-			c := obxContext{pat: *pat, enc: enc, order: cur}
+			c := obxContext{pat: *pat, enc: enc, order: cur, bp: cur.slot(s)}
 			if spec != nil {
 				c.order, c.specimenOf, c.specimen = nil, cur, spec
 			}

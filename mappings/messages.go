@@ -68,6 +68,7 @@ func mapORU(r *run) error {
 			}
 			cur = r.obr(s, orc, n, *pat, enc, r.msg.Segments[i+2:])
 			cur.bp = r.planBP(cur, r.msg.Segments[i+2:])
+			r.obrSpecimen(cur, n, *pat)
 			orc, spec = nil, nil
 			notes.notes = &cur.sr.Note
 			reports++

@@ -74,7 +74,7 @@ func (r *run) adtSegment(s *hl7.Segment, st *adtState) {
 	case "NTE":
 		addNote(st.last, s)
 		return
-	case "PD1", "NK1", "PV2", "OBX", "AL1", "DG1", "PR1", "IN1":
+	case "PD1", "NK1", "PV2", "OBX", "AL1", "DG1", "PR1", "IN1", "PRT":
 	default:
 		return
 	}
@@ -102,5 +102,7 @@ func (r *run) adtSegment(s *hl7.Segment, st *adtState) {
 		r.pr1(s, n, *st.pat, st.enc)
 	case "IN1":
 		r.in1(s, n, *st.pat)
+	case "PRT":
+		r.prtADT(s, n, st.pat)
 	}
 }

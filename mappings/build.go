@@ -217,8 +217,12 @@ func (r *run) has(id string) bool {
 	return ok
 }
 
-// supporting are the resource types that come after the main ones.
-var supporting = map[string]bool{"Practitioner": true, "Location": true, "Organization": true}
+// supporting are the resource types that come after the main ones. (A
+// PRT after an OBX adds a Device while MapJSON still holds the
+// Observation: as a supporting type it comes after it in Map's bundle too.)
+var supporting = map[string]bool{
+	"Practitioner": true, "PractitionerRole": true, "Location": true, "Organization": true, "Device": true,
+}
 
 // ordered returns the bundle's entries in order: the MessageHeader of a
 // message bundle, then the resources the message is about, in message

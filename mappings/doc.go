@@ -21,7 +21,16 @@
 //     specimen they follow (nte.go); two Provenances from MSH, the source
 //     and the transformation (provenance.go). US Core 6.1: reports of
 //     laboratory sections carry category LAB, vital signs category
-//     vital-signs and UCUM units.
+//     vital-signs and UCUM units; a systolic and a diastolic OBX become one
+//     blood pressure panel with two components (bp.go). An order group
+//     without SPM whose OBR has specimen fields gets a Specimen from them
+//     (obr_specimen.go).
+//   - PRT (participation, v2.7+) in ORU patient, order and observation
+//     groups and after an ADT's PID: general practitioner, requester,
+//     performers, results interpreter, specimen collector, device and
+//     observation location, as Practitioner, PractitionerRole,
+//     Organization, Location and Device (prt.go, which lists what it leaves
+//     unmapped).
 //
 // Other types give ErrUnsupported (Supported says which are mapped), and a
 // message missing what its type needs (no PID, no OBR) ErrMalformed.
@@ -30,7 +39,8 @@
 //
 // One file per segment map (pid.go, pd1.go, nk1.go, pv1.go, pv2.go, evn.go,
 // al1.go, dg1.go, pr1.go, in1.go, mrg.go, orc.go, obr.go, obx.go, spm.go,
-// nte.go, provenance.go for MSH's Provenance; adt.go for the ADT
+// nte.go, prt.go, provenance.go for MSH's Provenance, obr_specimen.go for
+// OBR[Specimen], bp.go for blood pressure panels; adt.go for the ADT
 // structures, messages.go for ORU and MSH) and per data type map
 // (identifier.go for CX, EI and HD; xpn.go, xad.go, xtn.go, xcn.go for XCN
 // and XON, ndl.go, pl.go, cwe.go, numeric.go for NM, SN and NR, dtm.go;

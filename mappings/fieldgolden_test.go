@@ -34,44 +34,50 @@ func TestFieldGolden(t *testing.T) {
 		"oru_r01_reportstream_2",         // NTE after PD1 and OBR, SN, two SPM
 		"synthetic/oru_r01_escapes_zseg", // escapes, Z-segments, vital signs, SPM observation
 	} {
-		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("..", "testdata", name+".hl7"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			msg, err := hl7.Parse(data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := m.MapJSON(msg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			validateBundle(t, name, out)
-			got := fieldLines(t, out)
-			path := filepath.Join("..", "testdata", "fhir", filepath.Base(name)+".golden.json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-				for i := 0; i < max(len(g), len(w)); i++ {
-					if i >= len(g) || i >= len(w) || g[i] != w[i] {
-						t.Errorf("%s differs from %s from line %d:\n got %s\nwant %s\n(run with -update and review the diff)",
-							name, path, i+1, lineAt(g, i), lineAt(w, i))
-						break
-					}
-				}
-			}
-		})
+		t.Run(name, func(t *testing.T) { checkFieldGolden(t, m, name, oruTypes) })
 	}
+}
+
+// checkFieldGolden maps testdata/<name>.hl7 with MapJSON, validates the
+// bundle and compares the fieldLines of its resources of the given types
+// with testdata/fhir/<base name>.golden.json (rewritten with -update).
+func checkFieldGolden(t *testing.T, m *Mapper, name string, types []string) {
+	t.Helper()
+	out, err := m.MapJSON(parseSample(t, name, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	validateBundle(t, name, out)
+	got := fieldLines(t, out, types)
+	path := filepath.Join("..", "testdata", "fhir", filepath.Base(name)+".golden.json")
+	if want := goldenFile(t, path, got); want != nil && !bytes.Equal(got, want) {
+		g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+		for i := 0; i < max(len(g), len(w)); i++ {
+			if i >= len(g) || i >= len(w) || g[i] != w[i] {
+				t.Errorf("%s differs from %s from line %d:\n got %s\nwant %s\n(run with -update and review the diff)",
+					name, path, i+1, lineAt(g, i), lineAt(w, i))
+				break
+			}
+		}
+	}
+}
+
+// parseSample reads and parses testdata/<name>.hl7, its text first
+// changed by edit when edit is not nil.
+func parseSample(t *testing.T, name string, edit func(string) string) *hl7.Message {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "testdata", name+".hl7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		data = []byte(edit(string(data)))
+	}
+	msg, err := hl7.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msg
 }
 
 func lineAt(l []string, i int) string {
@@ -81,9 +87,9 @@ func lineAt(l []string, i int) string {
 	return "(end)"
 }
 
-// fieldLines flattens the oruTypes resources of a bundle, as JSON with one
-// member a line, in bundle order.
-func fieldLines(t *testing.T, bundle []byte) []byte {
+// fieldLines flattens the resources of a bundle of the given types, as
+// JSON with one member a line, in bundle order.
+func fieldLines(t *testing.T, bundle []byte, types []string) []byte {
 	t.Helper()
 	var b struct {
 		Entry []struct {
@@ -108,7 +114,7 @@ func fieldLines(t *testing.T, bundle []byte) []byte {
 	first := true
 	for _, e := range b.Entry {
 		rt := e.Resource["resourceType"].(string)
-		if !slices.Contains(oruTypes, rt) {
+		if !slices.Contains(types, rt) {
 			continue
 		}
 		walkJSON(e.Resource, labels[e.FullURL], func(path string, v any) {

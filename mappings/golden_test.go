@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/switchboard-hl7/switchboard/hl7"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/fhir/golden/*.json from the current mapping")
@@ -33,33 +31,32 @@ func TestGolden(t *testing.T) {
 		"adt_a40_msfhirconverter_1", "adt_a40_msfhirconverter_2", "adt_a40_lfh_1",
 	} {
 		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(filepath.Join("..", "testdata", name+".hl7"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			msg, err := hl7.Parse(data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := m.MapJSON(msg)
+			out, err := m.MapJSON(parseSample(t, name, nil))
 			if err != nil {
 				t.Fatal(err)
 			}
 			got := indent(t, out)
 			path := filepath.Join("..", "testdata", "fhir", "golden", name+".json")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
+			if want := goldenFile(t, path, got); want != nil && !bytes.Equal(got, want) {
 				t.Errorf("%s differs from %s; run with -update and review the diff", name, path)
 			}
 		})
 	}
+}
+
+// goldenFile returns the reviewed output in path, or, under -update, writes
+// got there and returns nil.
+func goldenFile(t *testing.T, path string, got []byte) []byte {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return nil
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	return want
 }

@@ -33,16 +33,21 @@ import (
 //     first (the placer owns the order), with the OBR-4 code.
 //   - Specimen: SPM-2, the filler's specimen id (EIP.2) else the placer's
 //     (EIP.1), with its authority; one Specimen per id for the bundle.
-//     Without either: its report's id and its place in the OBR group.
+//     Without either: its report's id and its place in the OBR group. A
+//     Specimen from OBR fields (no SPM, obr_specimen.go): its report's id.
 //   - Provenance: the message, and "source" or "transformation".
 //   - Observation: its report's id, OBX-3 (first coding's system and code)
 //     and OBX-4 (sub-id), so a corrected result (OBX-11 C) replaces the
 //     preliminary one. A second OBX with the same key under the same OBR
 //     gets "#2", "#3"... in message order. Without OBX-3: the OBX position.
+//     A blood pressure panel (bp.go): its 85354-9 OBX's id, else its first
+//     member's id, tagged.
 //   - Practitioner: XCN.1 with XCN.9; Organization: XON.10 (else XON.3)
 //     with XON.6; Location: the PL path from facility down to the level.
 //     Without an identifier they are not created: the reference carries
 //     only a display, because a name is not an identity.
+//   - PractitionerRole (PRT): its Practitioner's id, PRT-4.1, and its
+//     Organization and Location; Device: PRT-10 with its authority.
 //   - Bundle and MessageHeader: the message (MSH-3, MSH-4, MSH-10, MSH-7).
 func (r *run) id(typ string, parts ...string) string {
 	var b [36]byte

@@ -27,13 +27,15 @@ func mapORU(r *run) error {
 	var cur *order
 	var spec *fhir.Specimen // the current SPM's, for specimen observations
 	var notes noteTarget
+	var held []heldPRT         // PRT of the ORC, for its OBR (prt.go)
+	var last *fhir.Observation // the OBX's, for its PRT
 	after := "MSH"
 	reports := 0
 	for i, s := range r.msg.Segments[1:] {
 		name := s.Name()
-		// PRT (participation, not mapped in this cut) sits between an OBX
-		// and its NTE in v2.7+ (OBSERVATION = OBX [{PRT}] {[NTE]}): it
-		// neither completes the observation nor moves the NTE target.
+		// PRT (participation, prt.go) sits between an OBX and its NTE in
+		// v2.7+ (OBSERVATION = OBX [{PRT}] {[NTE]}): it neither completes
+		// the observation nor moves the NTE target.
 		// Decision: nor do Z-segments, which senders put anywhere (an
 		// NTE after a ZXX after an OBX is about the OBX).
 		if name != "NTE" && name != "PRT" && !strings.HasPrefix(name, "Z") {
@@ -50,7 +52,7 @@ func mapORU(r *run) error {
 				enc = r.pv1(s, n, *pat)
 			}
 		case "ORC":
-			orc, cur, spec = s, nil, nil
+			orc, cur, spec, held = s, nil, nil, held[:0]
 		case "SPM":
 			n := r.next("SPM")
 			if cur == nil || pat == nil {
@@ -67,11 +69,16 @@ func mapORU(r *run) error {
 				continue
 			}
 			cur = r.obr(s, orc, n, *pat, enc, r.msg.Segments[i+2:])
+			cur.bp = r.planBP(cur, r.msg.Segments[i+2:])
+			r.obrSpecimen(cur, n, *pat)
+			r.orderPRTs(cur, held)
+			held = held[:0]
 			orc, spec = nil, nil
 			notes.notes = &cur.sr.Note
 			reports++
 		case "OBX":
 			n := r.next("OBX")
+			last = nil
 			if pat == nil {
 				r.warn(at{"OBX", n, 0}, "OBX before any PID: skipped")
 				continue
@@ -80,14 +87,16 @@ func mapORU(r *run) error {
 				r.warn(at{"OBX", n, 0}, "OBX between ORC and OBR (order document): not mapped")
 				continue
 			}
-			c := obxContext{pat: *pat, enc: enc, order: cur}
+			c := obxContext{pat: *pat, enc: enc, order: cur, bp: cur.slot(s)}
 			if spec != nil {
 				c.order, c.specimenOf, c.specimen = nil, cur, spec
 			}
 			obs := r.obx(s, n, c)
-			notes.notes = &obs.Note
+			notes.notes, last = &obs.Note, obs
 		case "NTE":
 			notes.add(r, s, r.next("NTE"), after)
+		case "PRT":
+			held = r.prtORU(s, r.next("PRT"), after, pat, cur, last, held)
 		}
 	}
 	if pat == nil {

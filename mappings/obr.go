@@ -33,6 +33,8 @@ type order struct {
 	// when the group has none or several (decision: which of several an
 	// OBX is about is OBX-33's business, not guessed).
 	specimen *fhir.Reference
+	// bp are the blood pressure panels its results fold into (bp.go).
+	bp bpPlan
 }
 
 // group is what a look ahead finds in an OBR group: the number of result

@@ -22,6 +22,8 @@ type obxContext struct {
 	// specimen that SPM's Specimen.
 	specimenOf *order
 	specimen   *fhir.Specimen
+	// bp is the blood pressure panel the OBX folds into, if any (bp.go).
+	bp *bpSlot
 }
 
 // obsParts is an Observation with room for the pieces nearly every OBX
@@ -71,7 +73,7 @@ type obsParts struct {
 //   - subject the patient, encounter the visit if any.
 func (r *run) obx(s *hl7.Segment, n int, c obxContext) *fhir.Observation {
 	a := func(field int) at { return at{"OBX", n, field} }
-	p := r.newObsParts()
+	p := r.obsPartsFor(c)
 	obs := &p.obs
 	obs.Subject = r.shared(c.pat.ref)
 	obs.Encounter = r.shared(c.enc)
@@ -178,6 +180,9 @@ func (r *run) obx(s *hl7.Segment, n int, c obxContext) *fhir.Observation {
 
 	x := r.obxIdent(s, &obx3, n, c)
 	obs.ID = x.id
+	if c.bp != nil {
+		return r.foldBP(c, s, obs, x)
+	}
 	if r.stream {
 		r.pending, r.pendingID = obs, x // NTE may still add notes
 	} else {

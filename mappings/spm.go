@@ -117,21 +117,7 @@ func (r *run) spm(s *hl7.Segment, n int, o *order, pat patient) *fhir.Specimen {
 	} else {
 		c.CollectedDateTime = strPtr(r.dtmText(text(dr.Component(1).SubComponent(1)), a(17), kindDateTime))
 	}
-	if q := s.Field(12).Rep(1); !q.IsEmpty() {
-		if v, ok := decimal(text(q.Component(1))); ok {
-			c.Quantity = &fhir.Quantity{Value: v}
-			unit := q.Component(2)
-			c.Quantity.Unit = text(unit.SubComponent(2))
-			if c.Quantity.Unit == "" {
-				c.Quantity.Unit = text(unit.SubComponent(1))
-			}
-			if sys := codingSystem(text(unit.SubComponent(3))); sys == sysUCUM {
-				c.Quantity.System, c.Quantity.Code = sys, codeText(text(unit.SubComponent(1)))
-			}
-		} else {
-			r.warn(a(12), "collection amount is not a number: skipped")
-		}
-	}
+	c.Quantity = r.cq(s.Field(12).Rep(1), a(12))
 	if c.Method != nil || c.BodySite != nil || c.CollectedPeriod != nil || c.CollectedDateTime != nil || c.Quantity != nil {
 		sp.Collection = c
 	}

@@ -62,6 +62,10 @@ var samples = []sample{
 	{"synthetic/oru_r01_20obx.hl7", "SYN100001", "SYNTHETIC", []string{"PATIENT", "Q"}, "", "", "1980-01-01", "female", "SYNV000001", "AMB", "2024-03-15T08:00:00-05:00"},
 	{"synthetic/oru_r01_20obx_lri.hl7", "SYN100001", "SYNTHETIC", []string{"PATIENT", "Q"}, "", "", "1980-01-01", "female", "SYNV000001", "AMB", "2024-03-15T08:00:00-05:00"},
 	{"synthetic/oru_r01_escapes_zseg.hl7", "SYN100002", "SYNTHETIC", []string{"ESCAPE", "T"}, "", "", "1975-05-05", "male", "SYNV000002", "IMP", ""},
+	{"synthetic/oru_r01_bp_panel.hl7", "SYN100010", "SYNTHETIC", []string{"PRESSURE", "B"}, "", "", "1960-01-01", "female", "SYNV000010", "AMB", ""},
+	{"synthetic/oru_r01_obr_specimen.hl7", "SYN100011", "SYNTHETIC", []string{"SPECIMEN", "S"}, "", "", "1982-02-02", "male", "", "", ""},
+	{"synthetic/oru_r01_prt.hl7", "SYN100012", "SYNTHETIC", []string{"PARTICIPANT", "P"}, "", "", "1990-03-03", "female", "SYNV000012", "AMB", ""},
+	{"synthetic/adt_a01_prt.hl7", "SYN100013", "SYNTHETIC", []string{"ADMITTED", "A"}, "", "", "1970-04-04", "male", "SYNV000013", "IMP", "2024-04-04T08:50:00-05:00"},
 }
 
 // sampleClasses are the v3-ActCode displays of the PV1-2 classes above.

@@ -36,4 +36,5 @@ type SandboxConfig struct {
 	Listen     string `yaml:"listen" doc:"sandbox address (default 127.0.0.1:8090)"`
 	Data       string `yaml:"data" doc:"directory of FHIR NDJSON/JSON files to load besides the synthetic population"`
 	Population int    `yaml:"population" doc:"synthetic patients (default 100)"`
+	BulkSize   int    `yaml:"bulk_size" doc:"synthetic lab Observations (~1 KB each, generated as served) added to $export output, for trying and measuring bulk exports (default 0)"`
 }

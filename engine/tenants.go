@@ -38,7 +38,7 @@ func (e *Engine) startSandbox(keys map[string][]*fhirclient.Key) error {
 	if !sc.Enabled {
 		return nil
 	}
-	opts := sandbox.Options{Population: sc.Population, DataDir: sc.Data}
+	opts := sandbox.Options{Population: sc.Population, DataDir: sc.Data, Export: sandbox.ExportOptions{BulkSize: sc.BulkSize}}
 	for name, t := range e.cfg.Tenants {
 		if t.FHIRBase != SandboxBase {
 			continue

@@ -24,18 +24,19 @@ const (
 	GroupExport   ExportLevel = "group"   // [base]/Group/{GroupID}/$export
 )
 
-// ExportRequest is one $export kick-off.
+// ExportRequest is one $export kick-off. Its JSON form is how a job
+// records what it asked for.
 type ExportRequest struct {
-	Level        ExportLevel
-	GroupID      string    // with GroupExport
-	Types        []string  // _type: resource types to export
-	Since        time.Time // _since (zero: none), sent as a FHIR instant with its offset
-	TypeFilters  []string  // _typeFilter, each e.g. "Observation?category=laboratory"
-	Elements     []string  // _elements
-	OutputFormat string    // _outputFormat; empty sends none (the server's default, ndjson)
+	Level        ExportLevel `json:"level"`
+	GroupID      string      `json:"group,omitempty"`        // with GroupExport
+	Types        []string    `json:"types,omitempty"`        // _type: resource types to export
+	Since        time.Time   `json:"since,omitzero"`         // _since (zero: none), sent as a FHIR instant with its offset
+	TypeFilters  []string    `json:"typeFilters,omitempty"`  // _typeFilter, each e.g. "Observation?category=laboratory"
+	Elements     []string    `json:"elements,omitempty"`     // _elements
+	OutputFormat string      `json:"outputFormat,omitempty"` // _outputFormat; empty sends none (the server's default, ndjson)
 	// Patients are "Patient/123" references (the patient parameter): they
 	// make the kick-off a POST with a Parameters body. Not at system level.
-	Patients []string
+	Patients []string `json:"patients,omitempty"`
 }
 
 // Endpoints reported to Config.OnCall for $export requests.

@@ -56,6 +56,25 @@ func (m *Manifest) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// MarshalJSON encodes the manifest as the Bulk Data IG writes it, so a
+// stored manifest reads like the server's.
+func (m Manifest) MarshalJSON() ([]byte, error) {
+	empty := func(f []ExportFile) []ExportFile {
+		if f == nil {
+			return []ExportFile{}
+		}
+		return f
+	}
+	return json.Marshal(struct {
+		TransactionTime     string       `json:"transactionTime"`
+		Request             string       `json:"request"`
+		RequiresAccessToken bool         `json:"requiresAccessToken"`
+		Output              []ExportFile `json:"output"`
+		Error               []ExportFile `json:"error"`
+		Deleted             []ExportFile `json:"deleted,omitempty"`
+	}{m.TransactionTimeRaw, m.Request, m.RequiresAccessToken, empty(m.Output), empty(m.Error), m.Deleted})
+}
+
 // looseBool reads true, false, "true", "false" (any case) or nothing.
 func looseBool(v json.RawMessage) (bool, error) {
 	switch s := strings.ToLower(strings.Trim(string(v), `"`)); s {

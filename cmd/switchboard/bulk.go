@@ -200,6 +200,9 @@ func printSummary(w io.Writer, s *bulk.Summary) {
 	tw.Flush()
 	fmt.Fprintf(w, "  %d files, %d failed; %d malformed lines skipped; %d OperationOutcomes in error files; %s elapsed\n",
 		s.Files, s.FailedFiles, s.Skipped, s.Outcomes, s.Elapsed.Round(time.Second))
+	if s.Skipped > 0 || s.Outcomes > 0 || s.FailedFiles > 0 {
+		fmt.Fprintf(w, "  each one is listed in the job's events: switchboard messages show %d\n", s.Job)
+	}
 	if !s.TransactionTime.IsZero() {
 		fmt.Fprintf(w, "  transactionTime %s (use it as --since for the next incremental export)\n", s.TransactionTime.Format(time.RFC3339Nano))
 	}

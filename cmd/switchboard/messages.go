@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/switchboard-hl7/switchboard/engine"
+	"github.com/switchboard-hl7/switchboard/engine/bulk"
 	"github.com/switchboard-hl7/switchboard/engine/store"
 )
 
@@ -114,13 +115,19 @@ func printMessage(w io.Writer, m *store.Message, events []store.Event) {
 	if m.Error != "" {
 		fmt.Fprintf(w, "error    %s\n", m.Error)
 	}
-	if m.Direction == store.Outbound {
+	switch {
+	case m.Type == bulk.MessageType:
+		// A bulk export job: what it asked for, and what the server
+		// answered (status URL, manifest); its files: bulk status ID.
+		section(w, "export request", pretty(m.Raw))
+		section(w, "export state (status URL, manifest)", pretty(m.Output))
+	case m.Direction == store.Outbound:
 		// A write-back: the request as it came, the v2 message sent, and
 		// the EHR's ACK. An invalid request is stored as it came.
 		section(w, "FHIR request", pretty(m.Output))
 		section(w, "HL7 v2 sent", segments(m.Raw))
 		section(w, "ACK from the EHR ("+m.AckCode+")", segments(m.Ack))
-	} else {
+	default:
 		section(w, "HL7 v2", segments(m.Raw))
 		section(w, "ACK ("+m.AckCode+")", segments(m.Ack))
 		section(w, "FHIR output", pretty(m.Output))

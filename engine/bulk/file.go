@@ -94,6 +94,7 @@ func (r *runner) readOnce(ctx context.Context, f *store.BulkFile) error {
 		}
 		defer fr.sink.Close()
 	}
+	fr.progress()
 	if err := fr.loop(ctx); err != nil {
 		// Keep what was delivered before the break: the retry resumes
 		// after it.
@@ -126,6 +127,9 @@ func (fr *fileRead) loop(ctx context.Context) error {
 			}
 		}
 		fr.lines, fr.offset = fr.rd.Line(), fr.rd.Offset()
+		if fr.lines%progressLines == 0 {
+			fr.progress()
+		}
 		if fr.due() {
 			if err := fr.checkpoint(ctx, false); err != nil {
 				return err
@@ -183,6 +187,17 @@ func (fr *fileRead) lineEvent(ctx context.Context, status store.Status, detail s
 	}
 }
 
+// progressLines is how often, in lines, a file reports its progress
+// between checkpoints.
+const progressLines = 2000
+
+// progress reports how far the file has been read (not only checkpointed).
+func (fr *fileRead) progress() {
+	f := *fr.f
+	f.Lines, f.Offset, f.Resources, f.Skipped = fr.lines, fr.offset, fr.resources, fr.skipped
+	fr.r.o.report(Progress{Job: fr.r.job.ID, Phase: Downloading, Files: len(fr.r.job.Files), File: f, WireBytes: fr.rd.WireBytes()})
+}
+
 func (fr *fileRead) due() bool {
 	o := &fr.r.o
 	return fr.lines-fr.f.Lines >= int64(o.CheckpointLines) || time.Since(fr.lastCheckpoint) >= o.CheckpointEvery
@@ -205,7 +220,7 @@ func (fr *fileRead) checkpoint(ctx context.Context, done bool) error {
 	}
 	*fr.f = next
 	fr.lastCheckpoint = time.Now()
-	fr.r.o.report(Progress{Job: fr.r.job.ID, Phase: Downloading, Files: len(fr.r.job.Files), File: next, WireBytes: fr.rd.WireBytes()})
+	fr.progress()
 	if done {
 		fr.r.event(ctx, store.StatusQueued, fmt.Sprintf("%s file %d read: %d resources, %d lines skipped",
 			next.Type, next.Index, next.Resources, next.Skipped))

@@ -236,6 +236,52 @@ func TestRun_ErrorFilesAndExpiredFilesEndInAClearState(t *testing.T) {
 	})
 }
 
+func TestRun_MalformedLinesAreReportedWithFileAndLine(t *testing.T) {
+	t.Run("skip", func(t *testing.T) {
+		r := newRig(t, sandbox.Options{Population: 5, Export: sandbox.ExportOptions{Delay: -1}})
+		r.sb.SetFaults(sandbox.Faults{MalformedEvery: 10})
+		j, sum := runJob(t, r, groupAll(), r.options(r.natsSink()))
+		if sum.Status != store.StatusProcessed || sum.Skipped == 0 {
+			t.Fatalf("status %s, %d skipped: want PROCESSED with the broken lines skipped", sum.Status, sum.Skipped)
+		}
+		var lines, delivered int64
+		for _, f := range j.Files {
+			if f.Kind == "output" {
+				lines += f.Lines
+				delivered += f.Resources
+				if f.Lines >= 10 && f.Skipped != f.Lines/10 {
+					t.Errorf("%s file %d: %d of %d lines skipped, want every 10th", f.Type, f.Index, f.Skipped, f.Lines)
+				}
+			}
+		}
+		if delivered+sum.Skipped != lines {
+			t.Errorf("%d delivered + %d skipped != %d lines read", delivered, sum.Skipped, lines)
+		}
+		bySubject, _ := r.streamed(t)
+		var published int64
+		for _, n := range bySubject {
+			published += int64(n)
+		}
+		if published != delivered {
+			t.Errorf("%d published, %d delivered", published, delivered)
+		}
+		events, _ := r.store.Events(context.Background(), j.ID)
+		if !hasEvent(events, "line 10 skipped: not JSON") {
+			t.Error("no event names the file and line 10 of a skipped line")
+		}
+	})
+	t.Run("fail", func(t *testing.T) {
+		r := newRig(t, sandbox.Options{Population: 5, Export: sandbox.ExportOptions{Delay: -1}})
+		r.sb.SetFaults(sandbox.Faults{MalformedEvery: 10})
+		o := r.options(r.natsSink())
+		o.Invalid = FailInvalid
+		_, sum := runJob(t, r, groupAll(), o)
+		if sum.Status != store.StatusError || !strings.Contains(sum.Error, "line 10: malformed line") {
+			t.Fatalf("status %s %q: want ERROR naming line 10", sum.Status, sum.Error)
+		}
+	})
+}
+
 func hasEvent(events []store.Event, part string) bool {
 	for _, e := range events {
 		if strings.Contains(e.Detail, part) {

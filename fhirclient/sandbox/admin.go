@@ -27,6 +27,7 @@ type faultsJSON struct {
 	ExportFail     bool    `json:"export_fail"`
 	ExportErrors   bool    `json:"export_errors"`
 	DropFileAfter  int64   `json:"drop_file_after"`
+	MalformedEvery int     `json:"malformed_every"`
 }
 
 // Faults returns the faults in force.
@@ -40,7 +41,7 @@ func (s *Server) handleGetFaults(w http.ResponseWriter, _ *http.Request) {
 	f := s.Faults()
 	writeAdmin(w, http.StatusOK, faultsJSON{RateLimit: f.RateLimit, Every429: f.Every429, RetryAfter: f.RetryAfter.String(),
 		RetryAfterDate: f.RetryAfterDate, Every5xx: f.Every5xx, Latency: f.Latency.String(),
-		ExportFail: f.ExportFail, ExportErrors: f.ExportErrors, DropFileAfter: f.DropFileAfter})
+		ExportFail: f.ExportFail, ExportErrors: f.ExportErrors, DropFileAfter: f.DropFileAfter, MalformedEvery: f.MalformedEvery})
 }
 
 func (s *Server) handlePutFaults(w http.ResponseWriter, r *http.Request) {
@@ -52,7 +53,7 @@ func (s *Server) handlePutFaults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := Faults{RateLimit: in.RateLimit, Every429: in.Every429, RetryAfterDate: in.RetryAfterDate, Every5xx: in.Every5xx,
-		ExportFail: in.ExportFail, ExportErrors: in.ExportErrors, DropFileAfter: in.DropFileAfter}
+		ExportFail: in.ExportFail, ExportErrors: in.ExportErrors, DropFileAfter: in.DropFileAfter, MalformedEvery: in.MalformedEvery}
 	for _, d := range []struct {
 		name, v string
 		dst     *time.Duration
@@ -67,7 +68,7 @@ func (s *Server) handlePutFaults(w http.ResponseWriter, r *http.Request) {
 		}
 		*d.dst = v
 	}
-	if f.RateLimit < 0 || f.Every429 < 0 || f.Every5xx < 0 || f.DropFileAfter < 0 {
+	if f.RateLimit < 0 || f.Every429 < 0 || f.Every5xx < 0 || f.DropFileAfter < 0 || f.MalformedEvery < 0 {
 		writeAdmin(w, http.StatusBadRequest, map[string]string{"error": "faults: values cannot be negative"})
 		return
 	}

@@ -629,12 +629,12 @@ func TestExport_JobsAreTheirClientsOwn(t *testing.T) {
 func TestExport_FaultsSwitchAtRunTimeOverAdmin(t *testing.T) {
 	t.Parallel()
 	s, tok := start(t, Options{Export: ExportOptions{Delay: -1}})
-	body := `{"export_fail": true, "export_errors": true, "drop_file_after": 512}`
+	body := `{"export_fail": true, "export_errors": true, "drop_file_after": 512, "malformed_every": 7}`
 	req, _ := http.NewRequest(http.MethodPut, s.URL()+adminPath+"/faults", strings.NewReader(body))
 	if resp, out := do(t, req); resp.StatusCode != http.StatusOK || !strings.Contains(string(out), `"drop_file_after":512`) {
 		t.Fatalf("PUT faults: %d %s", resp.StatusCode, out)
 	}
-	if f := s.Faults(); !f.ExportFail || !f.ExportErrors || f.DropFileAfter != 512 {
+	if f := s.Faults(); !f.ExportFail || !f.ExportErrors || f.DropFileAfter != 512 || f.MalformedEvery != 7 {
 		t.Errorf("faults %+v", f)
 	}
 	if resp, _ := get(t, s, tok, startExport(t, s, tok, "$export", nil)); resp.StatusCode != http.StatusInternalServerError {

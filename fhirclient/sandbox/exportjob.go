@@ -94,14 +94,14 @@ func (s *Server) settle(j *job, now time.Time) jobState {
 		j.state = jobFailed
 		return j.state
 	}
-	s.finish(j, f.ExportErrors)
+	s.finish(j, f)
 	j.state = jobComplete
 	return j.state
 }
 
 // finish lays a completed job out in files: each type split every
 // FileLines lines, then one error file if anything went wrong.
-func (s *Server) finish(j *job, injectErrors bool) {
+func (s *Server) finish(j *job, f Faults) {
 	var errLines rawLines
 	for _, t := range j.denied {
 		errLines = append(errLines, outcomeLine("error", "forbidden", fmt.Sprintf("%s was not exported: the access token's scopes do not allow reading it", t)))
@@ -117,12 +117,15 @@ func (s *Server) finish(j *job, injectErrors bool) {
 				src = concatLines{src, bulk}
 			}
 		}
-		if injectErrors && src.lines() > 0 {
+		if f.ExportErrors && src.lines() > 0 {
 			errLines = append(errLines, outcomeLine("error", "processing", fmt.Sprintf("%s could not be exported (injected fault)", firstRef(src))))
 			src = skipFirst{src}
 		}
 		if keep := j.req.keptElements(p.typ); keep != nil {
 			src = elementLines{src: src, keep: keep}
+		}
+		if f.MalformedEvery > 0 {
+			src = malformedLines{src: src, every: f.MalformedEvery}
 		}
 		j.output = append(j.output, j.split(p.typ, p.typ, src, s.opts.Export.FileLines)...)
 	}

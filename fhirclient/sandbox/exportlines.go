@@ -128,3 +128,21 @@ func outcomeLine(severity, code, diagnostics string) []byte {
 	})
 	return raw
 }
+
+// malformedLines breaks every Nth line of src: the first half of the
+// resource, then the newline (the MalformedEvery fault).
+type malformedLines struct {
+	src   lineSource
+	every int
+}
+
+func (m malformedLines) lines() int { return m.src.lines() }
+
+func (m malformedLines) appendLine(b []byte, i int) []byte {
+	if (i+1)%m.every != 0 {
+		return m.src.appendLine(b, i)
+	}
+	n := len(b)
+	b = m.src.appendLine(b, i)
+	return append(b[:n+(len(b)-n)/2], '\n')
+}

@@ -103,6 +103,10 @@ type Faults struct {
 	// bytes, closing the connection mid-line, so clients must resume with
 	// Range; 0 is off.
 	DropFileAfter int64
+	// MalformedEvery makes every Nth line of the output files of $export
+	// jobs that complete while it is set a broken one (the resource cut
+	// in half), as a server with a bug writes; 0 is off.
+	MalformedEvery int
 }
 
 const (

@@ -1,7 +1,6 @@
 package bulk
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -43,11 +42,11 @@ type head struct {
 // could not use: not JSON, not an object, no resourceType, an id that is
 // not a FHIR id.
 func parseResource(line []byte) (Resource, error) {
-	var h head
-	if err := json.Unmarshal(line, &h); err != nil {
-		var se *json.SyntaxError
+	h, err := scanHead(line)
+	if err != nil {
+		var se *syntaxError
 		if errors.As(err, &se) {
-			return Resource{}, fmt.Errorf("not JSON (byte %d: %s)", se.Offset, se.Error())
+			return Resource{}, fmt.Errorf("not JSON (%v)", se)
 		}
 		return Resource{}, fmt.Errorf("not a FHIR resource: %w", err)
 	}

@@ -138,6 +138,7 @@ func errFields(e AckError, d Delimiters, modern bool) []string {
 }
 
 func trimTrailing(s *Segment) {
+	s.own()
 	for len(s.fields) > 1 && s.fields[len(s.fields)-1] == "" {
 		s.fields = s.fields[:len(s.fields)-1]
 	}

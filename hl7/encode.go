@@ -24,7 +24,7 @@ func (m *Message) Encode() []byte {
 func (m *Message) size() int {
 	n := len(bom)
 	for _, s := range m.Segments {
-		n += len(s.term)
+		n += len(s.term) + len(s.text) + 1
 		for _, f := range s.fields {
 			n += len(f) + 1
 		}
@@ -38,6 +38,10 @@ type stringWriter interface {
 }
 
 func (s *Segment) writeTo(w stringWriter) {
+	if s.fields == nil {
+		w.WriteString(s.text) // as parsed
+		return
+	}
 	w.WriteString(s.fields[0])
 	i := 1
 	if isHeader(s.fields[0]) && len(s.fields) > 2 {

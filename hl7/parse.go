@@ -3,6 +3,7 @@ package hl7
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 )
 
@@ -153,14 +154,23 @@ func splitFields(pool []span, text string, fs byte) []span {
 	if isHeader(text[:3]) {
 		pool = append(pool, span{3, 4})
 	}
-	for {
-		j := strings.IndexByte(text[i:], fs)
-		if j < 0 {
-			return append(pool, span{uint32(i), uint32(len(text))})
+	start := i
+	// Fields are a few bytes long on average: look for separators eight
+	// bytes at a time rather than calling IndexByte once per field.
+	for ; i+8 <= len(text); i += 8 {
+		for m := matchBytes(load64(text, i), fs); m != 0; m &= m - 1 {
+			end := i + bits.TrailingZeros64(m)/8
+			pool = append(pool, span{uint32(start), uint32(end)})
+			start = end + 1
 		}
-		pool = append(pool, span{uint32(i), uint32(i + j)})
-		i += j + 1
 	}
+	for ; i < len(text); i++ {
+		if text[i] == fs {
+			pool = append(pool, span{uint32(start), uint32(i)})
+			start = i + 1
+		}
+	}
+	return append(pool, span{uint32(start), uint32(len(text))})
 }
 
 func pointers(segs []Segment) []*Segment {

@@ -1,35 +1,34 @@
 package mappings
 
-import "unsafe"
+import "strings"
 
-// strArena hands out strings built in large shared chunks, so that the ids,
-// urls and timestamps of a message cost one allocation per chunk rather
-// than one each. Bytes are only ever appended after the last string handed
-// out, never rewritten, so a string stays valid (and immutable) for as long
-// as anything refers to it: the collector keeps its chunk alive. A run keeps
-// its arena across messages; a new chunk starts when the tail is too short.
+// strArena hands out strings built in large shared chunks, so that the ids
+// and urls of a message cost one allocation per chunk rather than one
+// each. A chunk is a strings.Builder that is never grown: a Builder only
+// appends after what it has written, so every string cut from it stays
+// valid and unchanged, and the collector keeps its chunk alive as long as
+// one of them is in use. A run keeps its arena across messages; a new chunk
+// starts when the current one is too short.
 type strArena struct {
-	chunk []byte
+	chunk *strings.Builder
 }
 
-// arenaChunk is the size of a chunk: room for about fifty ids.
+// arenaChunk is the size of a chunk: room for about forty ids.
 const arenaChunk = 4096
 
-// room returns an empty slice with capacity for n bytes at the end of the
-// current chunk. The caller appends at most n bytes and passes the result
-// to done.
-func (a *strArena) room(n int) []byte {
-	if cap(a.chunk)-len(a.chunk) < n {
-		a.chunk = make([]byte, 0, max(n, arenaChunk))
+// add returns the concatenation of parts as a string cut from the chunk.
+func (a *strArena) add(parts ...[]byte) string {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
 	}
-	return a.chunk[len(a.chunk):len(a.chunk)]
-}
-
-// done turns b, filled from room, into a string and reserves its bytes.
-func (a *strArena) done(b []byte) string {
-	if len(b) == 0 {
-		return ""
+	if a.chunk == nil || a.chunk.Cap()-a.chunk.Len() < n {
+		a.chunk = new(strings.Builder)
+		a.chunk.Grow(max(n, arenaChunk))
 	}
-	a.chunk = a.chunk[:len(a.chunk)+len(b)]
-	return unsafe.String(unsafe.SliceData(b), len(b))
+	start := a.chunk.Len()
+	for _, p := range parts {
+		a.chunk.Write(p)
+	}
+	return a.chunk.String()[start:]
 }

@@ -21,14 +21,12 @@ type Message struct {
 // field 2 the encoding characters, as the standard numbers them.
 type Segment struct {
 	name string
-	// A parsed segment keeps its text and where each field lies in it:
-	// spans hold no pointers, so they cost the collector nothing to scan
-	// and half the memory of strings. A segment built or modified keeps
-	// its fields as strings instead (fields non-nil; text and spans are
-	// then unused). Either way field 0 is the name.
-	text   string
-	spans  []span
-	fields []string
+	// text is the segment as written, without terminator, and spans say
+	// where each field lies in it (field 0 is the name). Spans hold no
+	// pointers, so they cost the collector nothing to scan and half the
+	// memory of a string per field. A modified segment gets a new text.
+	text  string
+	spans []span
 	// term is every byte that followed the segment up to the next one:
 	// "\r", "\n", "\r\n", blank lines, or "" at the end of the input.
 	term string
@@ -39,17 +37,19 @@ type Segment struct {
 func (s *Segment) Name() string { return s.name }
 
 // NumFields returns the number of the last field present (0 if none).
-func (s *Segment) NumFields() int { return s.count() - 1 }
+func (s *Segment) NumFields() int { return len(s.spans) - 1 }
 
 // Field returns field n (1-based). A field beyond the end is empty.
 func (s *Segment) Field(n int) Value {
-	if n < 0 || n >= s.count() {
-		return Value{d: s.d, lvl: levelField}
+	v := Value{d: s.d, lvl: levelField}
+	if uint(n) >= uint(len(s.spans)) {
+		return v
 	}
-	if n == 0 || (n <= 2 && isHeader(s.name)) {
-		return Value{raw: s.field(n), d: s.d, lvl: levelLiteral}
+	v.raw = s.field(n)
+	if n <= 2 && (n == 0 || isHeader(s.name)) {
+		v.lvl = levelLiteral
 	}
-	return Value{raw: s.field(n), d: s.d, lvl: levelField}
+	return v
 }
 
 // SetField replaces field n (1-based) with raw, already-escaped text,
@@ -59,11 +59,9 @@ func (s *Segment) SetField(n int, raw string) {
 	if n < 1 || (n <= 2 && isHeader(s.name)) {
 		return
 	}
-	s.own()
-	for len(s.fields) <= n {
-		s.fields = append(s.fields, "")
-	}
-	s.fields[n] = raw
+	f := s.fieldList(n + 1)
+	f[n] = raw
+	s.setFields(f)
 }
 
 // isHeader reports whether a segment declares delimiters in fields 1-2.
@@ -102,7 +100,8 @@ func (m *Message) NewSegment(name string, fields ...string) *Segment {
 		f = append(f, string(m.Delimiters.Field), m.Delimiters.EncodingCharacters())
 	}
 	f = append(f, fields...)
-	s := &Segment{name: name, fields: f, term: "\r", d: &m.Delimiters}
+	s := &Segment{term: "\r", d: &m.Delimiters}
+	s.setFields(f)
 	if n := len(m.Segments); n > 0 && m.Segments[n-1].term == "" {
 		m.Segments[n-1].term = "\r"
 	}

@@ -201,6 +201,7 @@ func Salvage(data []byte) *Message {
 	f := make([]string, 0, len(fields)+2)
 	f = append(f, "MSH", string(d.Field))
 	f = append(f, fields...)
-	m.Segments = []*Segment{{name: "MSH", fields: f, term: "\r", d: &m.Delimiters}}
+	m.Segments = []*Segment{{term: "\r", d: &m.Delimiters}}
+	m.Segments[0].setFields(f)
 	return m
 }

@@ -1,54 +1,43 @@
 package hl7
 
+import "strings"
+
 // span is where a field lies in its segment's text: text[start:end].
 type span struct{ start, end uint32 }
 
 // maxLen is the longest message a span can address.
 const maxLen = 1<<32 - 1
 
-// count returns the number of fields, the name included.
-func (s *Segment) count() int {
-	if s.fields != nil {
-		return len(s.fields)
-	}
-	return len(s.spans)
-}
-
-// field returns the raw text of field n, 0 <= n < s.count().
+// field returns the raw text of field n, 0 <= n < len(s.spans).
 func (s *Segment) field(n int) string {
-	if s.fields != nil {
-		return s.fields[n]
-	}
 	p := s.spans[n]
 	return s.text[p.start:p.end]
 }
 
-// own turns a parsed segment's spans into fields it can modify.
-func (s *Segment) own() {
-	if s.fields != nil {
-		return
+// fieldList returns the fields as strings, at least n of them (padded
+// with empty fields).
+func (s *Segment) fieldList(n int) []string {
+	f := make([]string, max(n, len(s.spans)))
+	for i := range s.spans {
+		f[i] = s.field(i)
 	}
-	f := make([]string, len(s.spans), len(s.spans)+1)
-	for i, p := range s.spans {
-		f[i] = s.text[p.start:p.end]
-	}
-	s.fields = f
-	s.text, s.spans = "", nil
+	return f
 }
 
-// load64 reads text[i:i+8] as a little-endian word (the compiler merges
-// the loads into one). Callers guarantee i+8 <= len(text).
-func load64(text string, i int) uint64 {
-	s := text[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-// matchBytes returns a word with the high bit set in exactly the bytes of
-// x equal to c. (The usual (v-ones)&^v trick may also flag the byte above
-// a match; this form adds within each byte, so nothing carries over.)
-func matchBytes(x uint64, c byte) uint64 {
-	const low7 = 0x7f7f7f7f7f7f7f7f
-	v := x ^ (0x0101010101010101 * uint64(c))
-	return ^((v&low7 + low7) | v | low7)
+// setFields makes f (f[0] the name; for a header segment f[1] the field
+// separator and f[2] the encoding characters) the segment's fields,
+// joined with the field separator into a new text.
+func (s *Segment) setFields(f []string) {
+	header := isHeader(f[0])
+	var b strings.Builder
+	spans := make([]span, 0, len(f))
+	for i, x := range f {
+		if i > 0 && (i > 2 || !header) {
+			b.WriteByte(s.d.Field)
+		}
+		start := b.Len()
+		b.WriteString(x)
+		spans = append(spans, span{uint32(start), uint32(b.Len())})
+	}
+	s.name, s.text, s.spans = f[0], b.String(), spans
 }

@@ -2,8 +2,8 @@ package hl7
 
 import "testing"
 
-// A parsed segment holds spans into its text until it is modified; then it
-// owns its fields. Both forms must read and encode the same.
+// A modified segment gets a new text and new spans: the other fields, and
+// MSH-1 and MSH-2, must read and encode as before.
 func TestSegment_ModifiedParsedSegmentKeepsItsOtherFields(t *testing.T) {
 	const in = "MSH|^~\\&|A|B|C|D|20240101||ADT^A01|1|P|2.5\rPID|1||123^^^MRN||DOE^JANE\r"
 	m := mustParse(t, in)

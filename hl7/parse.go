@@ -57,7 +57,7 @@ func parseString(s string) (*Message, error) {
 	if strings.TrimLeft(s, "\r\n \t") == "" {
 		return nil, &ParseError{Err: ErrEmpty}
 	}
-	if len(s) > maxLen {
+	if uint64(len(s)) > maxLen {
 		return nil, &ParseError{Reason: "message larger than 4 GiB", Err: ErrSegment}
 	}
 	if len(s) < 4 || !isHeader(s[:3]) {

@@ -138,9 +138,12 @@ func errFields(e AckError, d Delimiters, modern bool) []string {
 }
 
 func trimTrailing(s *Segment) {
-	for len(s.fields) > 1 && s.fields[len(s.fields)-1] == "" {
-		s.fields = s.fields[:len(s.fields)-1]
+	n := len(s.spans)
+	for n > 1 && s.spans[n-1].start == s.spans[n-1].end {
+		n--
 	}
+	s.spans = s.spans[:n]
+	s.text = s.text[:s.spans[n-1].end]
 }
 
 func timestamp(t time.Time) string {

@@ -24,10 +24,7 @@ func (m *Message) Encode() []byte {
 func (m *Message) size() int {
 	n := len(bom)
 	for _, s := range m.Segments {
-		n += len(s.term)
-		for _, f := range s.fields {
-			n += len(f) + 1
-		}
+		n += len(s.term) + len(s.text)
 	}
 	return n
 }
@@ -38,17 +35,7 @@ type stringWriter interface {
 }
 
 func (s *Segment) writeTo(w stringWriter) {
-	w.WriteString(s.fields[0])
-	i := 1
-	if isHeader(s.fields[0]) && len(s.fields) > 2 {
-		w.WriteString(s.fields[1])
-		w.WriteString(s.fields[2])
-		i = 3
-	}
-	for ; i < len(s.fields); i++ {
-		w.WriteByte(s.d.Field)
-		w.WriteString(s.fields[i])
-	}
+	w.WriteString(s.text)
 }
 
 var _ stringWriter = (*strings.Builder)(nil)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -34,6 +35,17 @@ func FuzzParse(f *testing.F) {
 		}
 		if got := m.Encode(); !bytes.Equal(got, data) {
 			t.Fatalf("round trip: got %q, want %q", got, data)
+		}
+		for _, s := range m.Segments {
+			want := naiveFields(s.text, m.Delimiters.Field)
+			if s.NumFields() != len(want)-1 {
+				t.Fatalf("segment %q: %d fields, want %d", s.text, s.NumFields(), len(want)-1)
+			}
+			for i, w := range want {
+				if got := s.Field(i).Raw(); got != w {
+					t.Fatalf("segment %q: field %d = %q, want %q", s.text, i, got, w)
+				}
+			}
 		}
 		for _, s := range m.Segments {
 			for i := 0; i <= s.NumFields(); i++ {
@@ -79,4 +91,17 @@ func FuzzEncode(f *testing.F) {
 			t.Fatalf("Get(%q) = %q, want %q", path, got, want)
 		}
 	})
+}
+
+// naiveFields splits a segment's text the slow, obvious way, for FuzzParse
+// to check the word-at-a-time splitter against.
+func naiveFields(text string, fs byte) []string {
+	f := []string{text[:3]}
+	if len(text) <= 3 {
+		return f
+	}
+	if isHeader(text[:3]) {
+		f = append(f, text[3:4])
+	}
+	return append(f, strings.Split(text[4:], string(fs))...)
 }

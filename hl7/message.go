@@ -20,7 +20,13 @@ type Message struct {
 // batch headers FHS and BHS) field 1 is the field separator itself and
 // field 2 the encoding characters, as the standard numbers them.
 type Segment struct {
-	fields []string
+	name string
+	// text is the segment as written, without terminator, and spans say
+	// where each field lies in it (field 0 is the name). Spans hold no
+	// pointers, so they cost the collector nothing to scan and half the
+	// memory of a string per field. A modified segment gets a new text.
+	text  string
+	spans []span
 	// term is every byte that followed the segment up to the next one:
 	// "\r", "\n", "\r\n", blank lines, or "" at the end of the input.
 	term string
@@ -28,33 +34,34 @@ type Segment struct {
 }
 
 // Name returns the three-character segment name, e.g. "PID".
-func (s *Segment) Name() string { return s.fields[0] }
+func (s *Segment) Name() string { return s.name }
 
 // NumFields returns the number of the last field present (0 if none).
-func (s *Segment) NumFields() int { return len(s.fields) - 1 }
+func (s *Segment) NumFields() int { return len(s.spans) - 1 }
 
 // Field returns field n (1-based). A field beyond the end is empty.
 func (s *Segment) Field(n int) Value {
-	if n < 0 || n >= len(s.fields) {
-		return Value{d: s.d, lvl: levelField}
+	v := Value{d: s.d, lvl: levelField}
+	if uint(n) >= uint(len(s.spans)) {
+		return v
 	}
-	if n == 0 || (n <= 2 && isHeader(s.fields[0])) {
-		return Value{raw: s.fields[n], d: s.d, lvl: levelLiteral}
+	v.raw = s.field(n)
+	if n <= 2 && (n == 0 || isHeader(s.name)) {
+		v.lvl = levelLiteral
 	}
-	return Value{raw: s.fields[n], d: s.d, lvl: levelField}
+	return v
 }
 
 // SetField replaces field n (1-based) with raw, already-escaped text,
 // adding empty fields when n is beyond the end. MSH-1 and MSH-2 cannot be
 // set this way: they follow from the message's Delimiters.
 func (s *Segment) SetField(n int, raw string) {
-	if n < 1 || (n <= 2 && isHeader(s.fields[0])) {
+	if n < 1 || (n <= 2 && isHeader(s.name)) {
 		return
 	}
-	for len(s.fields) <= n {
-		s.fields = append(s.fields, "")
-	}
-	s.fields[n] = raw
+	f := s.fieldList(n + 1)
+	f[n] = raw
+	s.setFields(f)
 }
 
 // isHeader reports whether a segment declares delimiters in fields 1-2.
@@ -65,7 +72,7 @@ func isHeader(name string) bool {
 // Segment returns the first segment with the given name, or nil.
 func (m *Message) Segment(name string) *Segment {
 	for _, s := range m.Segments {
-		if s.fields[0] == name {
+		if s.name == name {
 			return s
 		}
 	}
@@ -76,7 +83,7 @@ func (m *Message) Segment(name string) *Segment {
 func (m *Message) All(name string) []*Segment {
 	var out []*Segment
 	for _, s := range m.Segments {
-		if s.fields[0] == name {
+		if s.name == name {
 			out = append(out, s)
 		}
 	}
@@ -93,7 +100,8 @@ func (m *Message) NewSegment(name string, fields ...string) *Segment {
 		f = append(f, string(m.Delimiters.Field), m.Delimiters.EncodingCharacters())
 	}
 	f = append(f, fields...)
-	s := &Segment{fields: f, term: "\r", d: &m.Delimiters}
+	s := &Segment{term: "\r", d: &m.Delimiters}
+	s.setFields(f)
 	if n := len(m.Segments); n > 0 && m.Segments[n-1].term == "" {
 		m.Segments[n-1].term = "\r"
 	}
@@ -124,7 +132,7 @@ func (m *Message) Version() string {
 }
 
 func (m *Message) header() *Segment {
-	if len(m.Segments) > 0 && m.Segments[0].fields[0] == "MSH" {
+	if len(m.Segments) > 0 && m.Segments[0].name == "MSH" {
 		return m.Segments[0]
 	}
 	return m.Segment("MSH")
@@ -167,7 +175,7 @@ func (m *Message) Lookup(path string) (Value, error) {
 func (m *Message) Value(p Path) Value {
 	n := 0
 	for _, s := range m.Segments {
-		if s.fields[0] != p.Segment {
+		if s.name != p.Segment {
 			continue
 		}
 		n++

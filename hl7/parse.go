@@ -3,6 +3,7 @@ package hl7
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 )
 
@@ -56,6 +57,9 @@ func parseString(s string) (*Message, error) {
 	if strings.TrimLeft(s, "\r\n \t") == "" {
 		return nil, &ParseError{Err: ErrEmpty}
 	}
+	if uint64(len(s)) > maxLen {
+		return nil, &ParseError{Reason: "message larger than 4 GiB", Err: ErrSegment}
+	}
 	if len(s) < 4 || !isHeader(s[:3]) {
 		return nil, &ParseError{Segment: 1, Reason: "the first segment must be MSH", Err: ErrNoHeader}
 	}
@@ -67,7 +71,7 @@ func parseString(s string) (*Message, error) {
 	hasCR := strings.IndexByte(s, '\r') >= 0
 	nseg := strings.Count(s, "\r") + strings.Count(s, "\n") + 1
 	segs := make([]Segment, 0, nseg)
-	pool := make([]string, 0, strings.Count(s, string(d.Field))+2*nseg)
+	pool := make([]span, 0, strings.Count(s, string(d.Field))+2*nseg)
 	for i := 1; s != ""; i++ {
 		end := segmentEnd(s, d.Field, hasCR)
 		next := end
@@ -81,7 +85,7 @@ func parseString(s string) (*Message, error) {
 		}
 		start := len(pool)
 		pool = splitFields(pool, text, d.Field)
-		segs = append(segs, Segment{fields: pool[start:len(pool):len(pool)], term: s[end:next], d: &m.Delimiters})
+		segs = append(segs, Segment{name: text[:3], text: text, spans: pool[start:len(pool):len(pool)], term: s[end:next], d: &m.Delimiters})
 		s = s[next:]
 	}
 	m.Segments = pointers(segs)
@@ -138,31 +142,35 @@ func checkSegment(text string, fs byte) string {
 	return ""
 }
 
-// splitFields appends the fields of one segment to pool. Header segments
-// get MSH-1 (the separator) and MSH-2 (encoding characters) as fields 1-2.
-func splitFields(pool []string, text string, fs byte) []string {
-	pool = append(pool, text[:3])
+// splitFields appends where the fields of one segment lie in its text to
+// pool. Header segments get MSH-1 (the separator) and MSH-2 (encoding
+// characters) as fields 1-2.
+func splitFields(pool []span, text string, fs byte) []span {
+	pool = append(pool, span{0, 3})
 	if len(text) <= 3 {
 		return pool
 	}
-	rest := text[4:]
+	i := 4
 	if isHeader(text[:3]) {
-		pool = append(pool, text[3:4])
-		i := strings.IndexByte(rest, fs)
-		if i < 0 {
-			return append(pool, rest)
-		}
-		pool = append(pool, rest[:i])
-		rest = rest[i+1:]
+		pool = append(pool, span{3, 4})
 	}
-	for {
-		i := strings.IndexByte(rest, fs)
-		if i < 0 {
-			return append(pool, rest)
+	start := i
+	// Fields are a few bytes long on average: look for separators eight
+	// bytes at a time rather than calling IndexByte once per field.
+	for ; i+8 <= len(text); i += 8 {
+		for m := matchBytes(load64(text, i), fs); m != 0; m &= m - 1 {
+			end := i + bits.TrailingZeros64(m)/8
+			pool = append(pool, span{uint32(start), uint32(end)})
+			start = end + 1
 		}
-		pool = append(pool, rest[:i])
-		rest = rest[i+1:]
 	}
+	for ; i < len(text); i++ {
+		if text[i] == fs {
+			pool = append(pool, span{uint32(start), uint32(i)})
+			start = i + 1
+		}
+	}
+	return append(pool, span{uint32(start), uint32(len(text))})
 }
 
 func pointers(segs []Segment) []*Segment {
@@ -193,6 +201,7 @@ func Salvage(data []byte) *Message {
 	f := make([]string, 0, len(fields)+2)
 	f = append(f, "MSH", string(d.Field))
 	f = append(f, fields...)
-	m.Segments = []*Segment{{fields: f, term: "\r", d: &m.Delimiters}}
+	m.Segments = []*Segment{{term: "\r", d: &m.Delimiters}}
+	m.Segments[0].setFields(f)
 	return m
 }

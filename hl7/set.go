@@ -52,7 +52,7 @@ func (m *Message) set(path, raw string) error {
 // nth returns the n-th (1-based) segment with the given name, or nil.
 func (m *Message) nth(name string, n int) *Segment {
 	for _, s := range m.Segments {
-		if s.fields[0] == name {
+		if s.name == name {
 			if n--; n == 0 {
 				return s
 			}

@@ -26,6 +26,12 @@ func BenchmarkParseMapMarshal_ORU20_LRI(b *testing.B) {
 	benchParseMapMarshal(b, "../testdata/synthetic/oru_r01_20obx_lri.hl7")
 }
 
+// BenchmarkParseMapMarshal_ADTA01 is an admission with most of what an
+// A01 carries (PD1, NK1, PV1, PV2, OBX, AL1, IN1): the ADT feed's hot path.
+func BenchmarkParseMapMarshal_ADTA01(b *testing.B) {
+	benchParseMapMarshal(b, "../testdata/adt_a01_v2tofhir_1.hl7")
+}
+
 func benchParseMapMarshal(b *testing.B, file string) {
 	data, err := os.ReadFile(file)
 	if err != nil {

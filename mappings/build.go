@@ -38,7 +38,8 @@ type run struct {
 	// and OBR-7 as dateTime and instant (see dtmText).
 	dtms    [4]dtmEntry
 	dtmNext int
-	key     []byte // scratch for ids
+	key     []byte   // scratch for ids
+	strs    strArena // room for ids and other built strings, kept
 	// obsPool is room for the Observations still to map (see newObsParts).
 	obsPool []obsParts
 	// Values shared by the resources of the bundle (see obx.go).
@@ -94,7 +95,7 @@ func (m *Mapper) release(r *run) {
 	clear(r.results)
 	*r = run{
 		entries: r.entries[:0], focus: r.focus[:0], msgKey: r.msgKey[:0], key: r.key[:0],
-		obsJSON: r.obsJSON[:0], results: r.results[:0], out: r.out[:0],
+		obsJSON: r.obsJSON[:0], results: r.results[:0], out: r.out[:0], strs: r.strs,
 		byID: r.byID, counts: r.counts, refs: r.refs, sharedRefs: r.sharedRefs,
 		interpCache: r.interpCache, unitCache: r.unitCache, systems: r.systems, idTypes: r.idTypes,
 	}
@@ -167,19 +168,11 @@ func (r *run) warn(a at, reason string) {
 
 // ident returns the deterministic id of a resource (see ids.go).
 func (r *run) ident(typ string, key ...string) ident {
-	var id [36]byte
-	appendUUID(id[:0], r.uuid(typ, key...))
-	// One allocation: the Builder hands its bytes over as the string
-	// (make plus string(w) would allocate and copy twice).
-	var w strings.Builder
-	w.Grow(len("urn:uuid:") + 2*len(id) + len(typ) + 1)
-	w.WriteString("urn:uuid:")
-	w.Write(id[:])
-	w.WriteString(typ)
-	w.WriteByte('/')
-	w.Write(id[:])
-	s := w.String()
-	n := len("urn:uuid:") + len(id)
+	const n = len("urn:uuid:") + 36
+	var url [n]byte
+	appendUUID(append(url[:0], "urn:uuid:"...), r.uuid(typ, key...))
+	var req [32]byte // room for the type name and '/'
+	s := r.strs.add(url[:], append(append(req[:0], typ...), '/'), url[len("urn:uuid:"):])
 	return ident{id: s[len("urn:uuid:"):n], url: s[:n], req: s[n:]}
 }
 

@@ -166,8 +166,14 @@ func (r *run) codeableList(f hl7.Value, via *table, defTable string) []fhir.Code
 }
 
 // conceptCC returns a CodeableConcept holding one table concept.
+// The concept and its one coding are allocated together.
 func conceptCC(k concept) *fhir.CodeableConcept {
-	return &fhir.CodeableConcept{Coding: []fhir.Coding{{System: k.System, Code: k.Code, Display: k.Display}}}
+	p := &struct {
+		cc fhir.CodeableConcept
+		c  [1]fhir.Coding
+	}{c: [1]fhir.Coding{{System: k.System, Code: k.Code, Display: k.Display}}}
+	p.cc.Coding = p.c[:]
+	return &p.cc
 }
 
 // unit maps OBX-6 (CWE) onto a quantity, after the IG's CWE[Quantity] map:

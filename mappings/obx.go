@@ -400,9 +400,11 @@ func (r *run) repValue(v hl7.Value, vt string, units *fhir.Quantity, a at, p *ob
 	}
 	switch vt {
 	case "NM":
-		q := new(fhir.Quantity)
+		var q *fhir.Quantity
 		if p != nil {
 			q = &p.qty
+		} else {
+			q = new(fhir.Quantity)
 		}
 		if !numeric(text(v.Component(1)), q) {
 			return asString("NM value is not a number: kept as valueString")

@@ -68,6 +68,22 @@ func (c *Client) OpenExportFile(ctx context.Context, f ExportFile, o FileOptions
 			from = 0
 			continue
 		}
+		if d.resp.StatusCode == http.StatusRequestedRangeNotSatisfiable {
+			// Nothing after the resume offset. When the server gives the
+			// file's length and it is the offset, the file was read to its
+			// end before the stop; otherwise read it whole and let the
+			// skip tell.
+			size, ok := completeLength(d.resp.Header.Get("Content-Range"))
+			d.close()
+			switch {
+			case !ok:
+				from = 0
+				continue
+			case size != o.Offset:
+				return nil, fmt.Errorf("tenant %s: %s: the file has %d bytes, fewer than the %d already read: it changed", c.cfg.Tenant, name, size, o.Offset)
+			}
+			return newNDJSONReader(http.NoBody, nil, false, 0, o)
+		}
 		r, err := d.reader(o)
 		if err != nil {
 			d.close()
@@ -133,7 +149,7 @@ func (c *Client) tryFile(ctx context.Context, u *url.URL, name string, token boo
 		return nil, resp, err
 	}
 	d.resp = resp
-	if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusPartialContent && from > 0 {
+	if resp.StatusCode == http.StatusOK || (resp.StatusCode == http.StatusPartialContent || resp.StatusCode == http.StatusRequestedRangeNotSatisfiable) && from > 0 {
 		return d, resp, nil
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorText*4))
@@ -238,6 +254,18 @@ func rangeStart(contentRange string) (int64, bool) {
 	}
 	first, _, ok := strings.Cut(spec, "-")
 	n, err := strconv.ParseInt(strings.TrimSpace(first), 10, 64)
+	return n, ok && err == nil && n >= 0
+}
+
+// completeLength reads the length of "bytes */length" (a 416's
+// Content-Range) or "bytes first-last/length".
+func completeLength(contentRange string) (int64, bool) {
+	spec, ok := strings.CutPrefix(strings.TrimSpace(contentRange), "bytes ")
+	if !ok {
+		return 0, false
+	}
+	_, length, ok := strings.Cut(spec, "/")
+	n, err := strconv.ParseInt(strings.TrimSpace(length), 10, 64)
 	return n, ok && err == nil && n >= 0
 }
 

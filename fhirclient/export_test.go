@@ -732,3 +732,23 @@ func TestExportFile_TimeoutBoundsStallsNotDownloads(t *testing.T) {
 		t.Errorf("stalled file: %d lines then %v, want 3 then a stall error", n, err)
 	}
 }
+
+// A file whose last line was checkpointed before the job stopped resumes
+// at its very end: the Range asks for nothing, the server answers 416
+// with the file's length, and the file is simply finished.
+func TestExportFile_ResumeAtTheEndIsTheEnd(t *testing.T) {
+	e, c, _ := newBulkEHR(t)
+	data := e.files["Patient"]
+	n := int64(len(lines(data)))
+	got, r := readFile(t, c, fhirclient.ExportFile{Type: "Patient", URL: e.srv.URL + "/files/Patient.ndjson"},
+		fhirclient.FileOptions{AccessToken: true, Offset: int64(len(data)), Line: n})
+	if len(got) != 0 || r.Offset() != int64(len(data)) || r.Line() != n {
+		t.Errorf("resumed at the end: %d lines, Offset %d, Line %d", len(got), r.Offset(), r.Line())
+	}
+	// Past the end is not the end: the file changed under us.
+	_, err := c.OpenExportFile(context.Background(), fhirclient.ExportFile{Type: "Patient", URL: e.srv.URL + "/files/Patient.ndjson"},
+		fhirclient.FileOptions{AccessToken: true, Offset: int64(len(data)) + 10, Line: n})
+	if err == nil {
+		t.Error("a resume past the end of the file succeeded")
+	}
+}

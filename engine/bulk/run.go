@@ -91,9 +91,17 @@ func (r *runner) kickOff(ctx context.Context) error {
 		return fmt.Errorf("kick-off: %w", err)
 	}
 	r.job.StatusURL = u
+	// The server holds an export now: record it even if the run is being
+	// stopped, or the resume would start a second one and lose this one.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
 	ev := store.Event{Stage: "kickoff", Status: store.StatusReceived, Detail: "the server accepted the export"}
-	return r.save(ctx, state{StatusURL: u, KickedOff: now}, "", ev)
+	return r.save(sctx, state{StatusURL: u, KickedOff: now}, "", ev)
 }
+
+// recordTimeout bounds a write to the log that must not be cut short by
+// the run's end.
+const recordTimeout = 10 * time.Second
 
 func (r *runner) awaitManifest(ctx context.Context) error {
 	m, err := r.o.Client.WaitExport(ctx, r.job.StatusURL, func(s fhirclient.ExportStatus) {

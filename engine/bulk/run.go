@@ -40,7 +40,10 @@ func Run(ctx context.Context, j *Job, o Options) (*Summary, error) {
 	if !j.Status.Final() {
 		wctx, stop := r.watchCancel(ctx)
 		err := r.run(wctx)
-		cancelled := context.Cause(wctx) == errCancelled
+		// The watcher also sees the job's own PROCESSED (say while the
+		// files are released): only a run that did not finish was
+		// cancelled.
+		cancelled := err != nil && context.Cause(wctx) == errCancelled
 		stop()
 		if cancelled {
 			err = errCancelled

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
+	"github.com/switchboard-hl7/switchboard/engine/store"
 	"github.com/switchboard-hl7/switchboard/fhirclient"
 	"github.com/switchboard-hl7/switchboard/fhirclient/sandbox"
 )
@@ -43,5 +45,34 @@ func TestRun_StopRightAfterTheKickOffKeepsTheStatusURL(t *testing.T) {
 	}
 	if j.StatusURL == "" || j.Status.Final() {
 		t.Fatalf("after a stop right after the kick-off: status %s, status URL %q; want unfinished with the URL", j.Status, j.StatusURL)
+	}
+}
+
+// slowRelease answers the final DELETE (the release of the files) only
+// after the job's cancel watcher has looked at the log again.
+type slowRelease struct{ Exporter }
+
+func (s slowRelease) CancelExport(ctx context.Context, u string) error {
+	select {
+	case <-ctx.Done():
+	case <-time.After(cancelPoll + 700*time.Millisecond):
+	}
+	return s.Exporter.CancelExport(ctx, u)
+}
+
+// A job that finished is not reported as cancelled because its own
+// PROCESSED was seen by the cancel watcher.
+func TestRun_AFinishedJobIsNotCancelled(t *testing.T) {
+	r := newRig(t, sandbox.Options{Population: 2, Export: sandbox.ExportOptions{Delay: -1}})
+	ctx := context.Background()
+	j, err := Create(ctx, r.store, "bulk-test", groupAll())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := r.options(r.natsSink())
+	o.Client = slowRelease{r.client}
+	sum, err := Run(ctx, j, o)
+	if err != nil || sum.Status != store.StatusProcessed {
+		t.Fatalf("run: %v, status %s; want PROCESSED and no error", err, sum.Status)
 	}
 }

@@ -27,8 +27,9 @@ type FileOptions struct {
 // store, typically).
 const maxRedirects = 5
 
-// errStalled ends a download that received nothing for Config.Timeout.
-var errStalled = errors.New("no data within the timeout: connection stalled")
+// ErrStalled ends a download that received nothing for Config.Timeout
+// (errors.Is): a resume may succeed.
+var ErrStalled = errors.New("no data within the timeout: connection stalled")
 
 // OpenExportFile starts reading one output or error file of a manifest,
 // compressed on the wire when the server will (gzip, or a .gz file) and
@@ -141,7 +142,7 @@ func (c *Client) openFile(ctx context.Context, u *url.URL, name string, token bo
 func (c *Client) tryFile(ctx context.Context, u *url.URL, name string, token bool, from int64) (*download, *http.Response, error) {
 	actx, cancel := context.WithCancelCause(ctx)
 	d := &download{ctx: actx, cancel: cancel, wait: c.cfg.Timeout}
-	d.idle = time.AfterFunc(c.cfg.Timeout, func() { cancel(errStalled) })
+	d.idle = time.AfterFunc(c.cfg.Timeout, func() { cancel(ErrStalled) })
 	resp, tok, err := c.follow(actx, u, name, token, from)
 	if err != nil {
 		d.idle.Stop()
@@ -178,7 +179,7 @@ func (c *Client) follow(ctx context.Context, u *url.URL, name string, token bool
 		resp, err := hc.Do(req)
 		if err != nil {
 			c.observe(fileEndpoint, 0, time.Since(start))
-			if cause := context.Cause(ctx); cause == errStalled {
+			if cause := context.Cause(ctx); cause == ErrStalled {
 				err = cause
 			}
 			return nil, "", fmt.Errorf("tenant %s: GET %s: %w", c.cfg.Tenant, name, stripURL(err))
@@ -278,8 +279,8 @@ func (r *idleReader) Read(p []byte) (int, error) {
 	if n > 0 {
 		r.d.idle.Reset(r.d.wait)
 	}
-	if err != nil && err != io.EOF && context.Cause(r.d.ctx) == errStalled {
-		err = fmt.Errorf("%w: %w", errStalled, err)
+	if err != nil && err != io.EOF && context.Cause(r.d.ctx) == ErrStalled {
+		err = fmt.Errorf("%w: %w", ErrStalled, err)
 	}
 	return n, err
 }

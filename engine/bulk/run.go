@@ -54,7 +54,7 @@ func Run(ctx context.Context, j *Job, o Options) (*Summary, error) {
 		if err != nil {
 			// A stop (shutdown, cancel, the sink down) leaves the job to
 			// be resumed; anything else is the export's own failure.
-			if ctx.Err() != nil || errors.Is(err, errCancelled) || errors.As(err, new(*sinkError)) {
+			if stopped(ctx, err) {
 				return r.summary(), err
 			}
 			if ferr := r.fail(err); ferr != nil {
@@ -114,6 +114,9 @@ func (r *runner) awaitManifest(ctx context.Context) error {
 		var fe *fhirclient.Error
 		if errors.As(err, &fe) && fe.Status == http.StatusNotFound {
 			return fmt.Errorf("the server no longer knows this export (404 on its status URL): start a new one: %w", err)
+		}
+		if unreachable(err) {
+			return &pauseError{fmt.Errorf("export: %w", err)}
 		}
 		return fmt.Errorf("export: %w", err)
 	}
@@ -197,7 +200,7 @@ func (r *runner) readFiles(ctx context.Context) error {
 			defer mu.Unlock()
 			switch {
 			case err == nil:
-			case ctx.Err() != nil || errors.Is(err, errCancelled) || errors.As(err, new(*sinkError)):
+			case stopped(ctx, err):
 				if stop == nil {
 					stop = err
 				}

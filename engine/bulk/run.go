@@ -120,6 +120,12 @@ func (r *runner) awaitManifest(ctx context.Context) error {
 		}
 		return fmt.Errorf("export: %w", err)
 	}
+	for i, f := range m.Output {
+		// The type names subjects and files: it must be a resource type.
+		if !fhirclient.ValidType(f.Type) {
+			return fmt.Errorf("manifest: output file %d has type %q, not a resource type", i+1, f.Type)
+		}
+	}
 	raw, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("encode manifest: %w", err)

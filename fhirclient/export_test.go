@@ -186,9 +186,38 @@ func writeOutcome(w http.ResponseWriter, status int, code, text string) {
 
 func (e *bulkEHR) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	status := e.route(w, r)
-	e.record(r, string(body), status)
+	if !strings.HasPrefix(r.URL.Path, "/files/") {
+		e.record(r, string(body), e.route(w, r))
+		return
+	}
+	// Record a file request when its status goes out, before its body:
+	// a client that has read the body finds the request recorded. (The
+	// status route writes holding e.mu: it is recorded after.)
+	rw := &recordingWriter{ResponseWriter: w, rec: func(status int) { e.record(r, string(body), status) }}
+	status := e.route(rw, r)
+	rw.once.Do(func() { rw.rec(status) })
 }
+
+// recordingWriter calls rec with the status as the header is written.
+type recordingWriter struct {
+	http.ResponseWriter
+	once sync.Once
+	rec  func(status int)
+}
+
+func (w *recordingWriter) WriteHeader(code int) {
+	w.once.Do(func() { w.rec(code) })
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *recordingWriter) Write(p []byte) (int, error) {
+	w.once.Do(func() { w.rec(http.StatusOK) })
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *recordingWriter) Flush() { http.NewResponseController(w.ResponseWriter).Flush() }
+
+func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // route answers r and returns the status it sent.
 func (e *bulkEHR) route(w http.ResponseWriter, r *http.Request) int {

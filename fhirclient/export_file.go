@@ -27,8 +27,9 @@ type FileOptions struct {
 // store, typically).
 const maxRedirects = 5
 
-// errStalled ends a download that received nothing for Config.Timeout.
-var errStalled = errors.New("no data within the timeout: connection stalled")
+// ErrStalled ends a download that received nothing for Config.Timeout
+// (errors.Is): a resume may succeed.
+var ErrStalled = errors.New("no data within the timeout: connection stalled")
 
 // OpenExportFile starts reading one output or error file of a manifest,
 // compressed on the wire when the server will (gzip, or a .gz file) and
@@ -67,6 +68,22 @@ func (c *Client) OpenExportFile(ctx context.Context, f ExportFile, o FileOptions
 			d.close() // a range of compressed bytes after all
 			from = 0
 			continue
+		}
+		if d.resp.StatusCode == http.StatusRequestedRangeNotSatisfiable {
+			// Nothing after the resume offset. When the server gives the
+			// file's length and it is the offset, the file was read to its
+			// end before the stop; otherwise read it whole and let the
+			// skip tell.
+			size, ok := completeLength(d.resp.Header.Get("Content-Range"))
+			d.close()
+			switch {
+			case !ok:
+				from = 0
+				continue
+			case size != o.Offset:
+				return nil, fmt.Errorf("tenant %s: %s: the file has %d bytes, fewer than the %d already read: it changed", c.cfg.Tenant, name, size, o.Offset)
+			}
+			return newNDJSONReader(http.NoBody, nil, false, 0, o)
 		}
 		r, err := d.reader(o)
 		if err != nil {
@@ -125,7 +142,7 @@ func (c *Client) openFile(ctx context.Context, u *url.URL, name string, token bo
 func (c *Client) tryFile(ctx context.Context, u *url.URL, name string, token bool, from int64) (*download, *http.Response, error) {
 	actx, cancel := context.WithCancelCause(ctx)
 	d := &download{ctx: actx, cancel: cancel, wait: c.cfg.Timeout}
-	d.idle = time.AfterFunc(c.cfg.Timeout, func() { cancel(errStalled) })
+	d.idle = time.AfterFunc(c.cfg.Timeout, func() { cancel(ErrStalled) })
 	resp, tok, err := c.follow(actx, u, name, token, from)
 	if err != nil {
 		d.idle.Stop()
@@ -133,7 +150,7 @@ func (c *Client) tryFile(ctx context.Context, u *url.URL, name string, token boo
 		return nil, resp, err
 	}
 	d.resp = resp
-	if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusPartialContent && from > 0 {
+	if resp.StatusCode == http.StatusOK || (resp.StatusCode == http.StatusPartialContent || resp.StatusCode == http.StatusRequestedRangeNotSatisfiable) && from > 0 {
 		return d, resp, nil
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorText*4))
@@ -162,7 +179,7 @@ func (c *Client) follow(ctx context.Context, u *url.URL, name string, token bool
 		resp, err := hc.Do(req)
 		if err != nil {
 			c.observe(fileEndpoint, 0, time.Since(start))
-			if cause := context.Cause(ctx); cause == errStalled {
+			if cause := context.Cause(ctx); cause == ErrStalled {
 				err = cause
 			}
 			return nil, "", fmt.Errorf("tenant %s: GET %s: %w", c.cfg.Tenant, name, stripURL(err))
@@ -241,6 +258,18 @@ func rangeStart(contentRange string) (int64, bool) {
 	return n, ok && err == nil && n >= 0
 }
 
+// completeLength reads the length of "bytes */length" (a 416's
+// Content-Range) or "bytes first-last/length".
+func completeLength(contentRange string) (int64, bool) {
+	spec, ok := strings.CutPrefix(strings.TrimSpace(contentRange), "bytes ")
+	if !ok {
+		return 0, false
+	}
+	_, length, ok := strings.Cut(spec, "/")
+	n, err := strconv.ParseInt(strings.TrimSpace(length), 10, 64)
+	return n, ok && err == nil && n >= 0
+}
+
 // idleReader reads a download's body, restarting its idle timer on
 // every read that brings data.
 type idleReader struct{ d *download }
@@ -250,8 +279,8 @@ func (r *idleReader) Read(p []byte) (int, error) {
 	if n > 0 {
 		r.d.idle.Reset(r.d.wait)
 	}
-	if err != nil && err != io.EOF && context.Cause(r.d.ctx) == errStalled {
-		err = fmt.Errorf("%w: %w", errStalled, err)
+	if err != nil && err != io.EOF && context.Cause(r.d.ctx) == ErrStalled {
+		err = fmt.Errorf("%w: %w", ErrStalled, err)
 	}
 	return n, err
 }

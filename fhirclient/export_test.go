@@ -186,9 +186,38 @@ func writeOutcome(w http.ResponseWriter, status int, code, text string) {
 
 func (e *bulkEHR) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	status := e.route(w, r)
-	e.record(r, string(body), status)
+	if !strings.HasPrefix(r.URL.Path, "/files/") {
+		e.record(r, string(body), e.route(w, r))
+		return
+	}
+	// Record a file request when its status goes out, before its body:
+	// a client that has read the body finds the request recorded. (The
+	// status route writes holding e.mu: it is recorded after.)
+	rw := &recordingWriter{ResponseWriter: w, rec: func(status int) { e.record(r, string(body), status) }}
+	status := e.route(rw, r)
+	rw.once.Do(func() { rw.rec(status) })
 }
+
+// recordingWriter calls rec with the status as the header is written.
+type recordingWriter struct {
+	http.ResponseWriter
+	once sync.Once
+	rec  func(status int)
+}
+
+func (w *recordingWriter) WriteHeader(code int) {
+	w.once.Do(func() { w.rec(code) })
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *recordingWriter) Write(p []byte) (int, error) {
+	w.once.Do(func() { w.rec(http.StatusOK) })
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *recordingWriter) Flush() { http.NewResponseController(w.ResponseWriter).Flush() }
+
+func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // route answers r and returns the status it sent.
 func (e *bulkEHR) route(w http.ResponseWriter, r *http.Request) int {
@@ -730,5 +759,25 @@ func TestExportFile_TimeoutBoundsStallsNotDownloads(t *testing.T) {
 	}
 	if n != 3 || err == io.EOF || !strings.Contains(err.Error(), "stalled") {
 		t.Errorf("stalled file: %d lines then %v, want 3 then a stall error", n, err)
+	}
+}
+
+// A file whose last line was checkpointed before the job stopped resumes
+// at its very end: the Range asks for nothing, the server answers 416
+// with the file's length, and the file is simply finished.
+func TestExportFile_ResumeAtTheEndIsTheEnd(t *testing.T) {
+	e, c, _ := newBulkEHR(t)
+	data := e.files["Patient"]
+	n := int64(len(lines(data)))
+	got, r := readFile(t, c, fhirclient.ExportFile{Type: "Patient", URL: e.srv.URL + "/files/Patient.ndjson"},
+		fhirclient.FileOptions{AccessToken: true, Offset: int64(len(data)), Line: n})
+	if len(got) != 0 || r.Offset() != int64(len(data)) || r.Line() != n {
+		t.Errorf("resumed at the end: %d lines, Offset %d, Line %d", len(got), r.Offset(), r.Line())
+	}
+	// Past the end is not the end: the file changed under us.
+	_, err := c.OpenExportFile(context.Background(), fhirclient.ExportFile{Type: "Patient", URL: e.srv.URL + "/files/Patient.ndjson"},
+		fhirclient.FileOptions{AccessToken: true, Offset: int64(len(data)) + 10, Line: n})
+	if err == nil {
+		t.Error("a resume past the end of the file succeeded")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/switchboard-hl7/switchboard/engine/store"
+	"github.com/switchboard-hl7/switchboard/fhirclient"
 )
 
 // DirSink writes each export file as an NDJSON file in Dir, named
@@ -21,6 +22,10 @@ type DirSink struct {
 
 // OpenFile implements Sink.
 func (s *DirSink) OpenFile(_ context.Context, _ int64, f store.BulkFile) (FileSink, error) {
+	// The type comes from the server's manifest and names the file.
+	if !fhirclient.ValidType(f.Type) {
+		return nil, fmt.Errorf("file %d: type %q is not a resource type: no file named after it", f.Index, f.Type)
+	}
 	if err := os.MkdirAll(s.Dir, 0o750); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
 
@@ -24,6 +25,34 @@ type sinkError struct{ err error }
 func (e *sinkError) Error() string { return "deliver: " + e.err.Error() }
 func (e *sinkError) Unwrap() error { return e.err }
 
+// pauseError is the FHIR server out of reach past the retries (a refused
+// or dropped connection, a stall, 429 or 503): the job stops unfinished,
+// keeping its status URL and its files' progress, and resumes later,
+// rather than abandoning the export on the server for a network outage.
+type pauseError struct{ err error }
+
+func (e *pauseError) Error() string { return "the FHIR server is out of reach: " + e.err.Error() }
+func (e *pauseError) Unwrap() error { return e.err }
+
+// unreachable reports whether err says the server could not be reached
+// (as opposed to the server refusing, or failing, the export or a file).
+func unreachable(err error) bool {
+	var fe *fhirclient.Error
+	if errors.As(err, &fe) {
+		return fe.Transient()
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, fhirclient.ErrStalled) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// stopped reports whether err stops a job unfinished, to be resumed: the
+// run's end, an operator's cancel, the sink or the server out of reach.
+func stopped(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, errCancelled) ||
+		errors.As(err, new(*sinkError)) || errors.As(err, new(*pauseError))
+}
+
 // readFile reads file f to its end, resuming a broken download from its
 // last checkpoint up to FileAttempts times. A file that cannot be read
 // (404, 410 expired, refused, malformed under FailInvalid) is recorded
@@ -32,7 +61,7 @@ func (r *runner) readFile(ctx context.Context, f *store.BulkFile) error {
 	var err error
 	for attempt := 1; ; attempt++ {
 		err = r.readOnce(ctx, f)
-		if err == nil || ctx.Err() != nil || errors.Is(err, errCancelled) || errors.As(err, new(*sinkError)) {
+		if err == nil || stopped(ctx, err) {
 			return err
 		}
 		if !retryable(err) || attempt == r.o.FileAttempts {
@@ -43,6 +72,11 @@ func (r *runner) readFile(ctx context.Context, f *store.BulkFile) error {
 		if serr := sleep(ctx, r.o.RetryWait<<(attempt-1)); serr != nil {
 			return serr
 		}
+	}
+	if unreachable(err) {
+		r.event(ctx, store.StatusQueued, fmt.Sprintf("%s file %d: the server is out of reach after line %d (%v); the job stops to resume later",
+			f.Type, f.Index, f.Lines, err))
+		return &pauseError{err}
 	}
 	f.Error = err.Error()
 	if cerr := r.o.Store.CheckpointBulkFile(ctx, *f); cerr != nil {

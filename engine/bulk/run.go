@@ -40,7 +40,10 @@ func Run(ctx context.Context, j *Job, o Options) (*Summary, error) {
 	if !j.Status.Final() {
 		wctx, stop := r.watchCancel(ctx)
 		err := r.run(wctx)
-		cancelled := context.Cause(wctx) == errCancelled
+		// The watcher also sees the job's own PROCESSED (say while the
+		// files are released): only a run that did not finish was
+		// cancelled.
+		cancelled := err != nil && context.Cause(wctx) == errCancelled
 		stop()
 		if cancelled {
 			err = errCancelled
@@ -51,7 +54,7 @@ func Run(ctx context.Context, j *Job, o Options) (*Summary, error) {
 		if err != nil {
 			// A stop (shutdown, cancel, the sink down) leaves the job to
 			// be resumed; anything else is the export's own failure.
-			if ctx.Err() != nil || errors.Is(err, errCancelled) || errors.As(err, new(*sinkError)) {
+			if stopped(ctx, err) {
 				return r.summary(), err
 			}
 			if ferr := r.fail(err); ferr != nil {
@@ -91,9 +94,17 @@ func (r *runner) kickOff(ctx context.Context) error {
 		return fmt.Errorf("kick-off: %w", err)
 	}
 	r.job.StatusURL = u
+	// The server holds an export now: record it even if the run is being
+	// stopped, or the resume would start a second one and lose this one.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
 	ev := store.Event{Stage: "kickoff", Status: store.StatusReceived, Detail: "the server accepted the export"}
-	return r.save(ctx, state{StatusURL: u, KickedOff: now}, "", ev)
+	return r.save(sctx, state{StatusURL: u, KickedOff: now}, "", ev)
 }
+
+// recordTimeout bounds a write to the log that must not be cut short by
+// the run's end.
+const recordTimeout = 10 * time.Second
 
 func (r *runner) awaitManifest(ctx context.Context) error {
 	m, err := r.o.Client.WaitExport(ctx, r.job.StatusURL, func(s fhirclient.ExportStatus) {
@@ -104,7 +115,16 @@ func (r *runner) awaitManifest(ctx context.Context) error {
 		if errors.As(err, &fe) && fe.Status == http.StatusNotFound {
 			return fmt.Errorf("the server no longer knows this export (404 on its status URL): start a new one: %w", err)
 		}
+		if unreachable(err) {
+			return &pauseError{fmt.Errorf("export: %w", err)}
+		}
 		return fmt.Errorf("export: %w", err)
+	}
+	for i, f := range m.Output {
+		// The type names subjects and files: it must be a resource type.
+		if !fhirclient.ValidType(f.Type) {
+			return fmt.Errorf("manifest: output file %d has type %q, not a resource type", i+1, f.Type)
+		}
 	}
 	raw, err := json.Marshal(m)
 	if err != nil {
@@ -186,7 +206,7 @@ func (r *runner) readFiles(ctx context.Context) error {
 			defer mu.Unlock()
 			switch {
 			case err == nil:
-			case ctx.Err() != nil || errors.Is(err, errCancelled) || errors.As(err, new(*sinkError)):
+			case stopped(ctx, err):
 				if stop == nil {
 					stop = err
 				}

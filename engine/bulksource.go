@@ -49,7 +49,9 @@ func (b *bulkChannel) loop(ctx context.Context) {
 		case err != nil && !bulk.IsCancelled(err):
 			// Stopped, not failed (NATS down): the job stays unfinished
 			// and the next loop resumes it after a pause.
-			log.Warn("bulk: export stopped; it resumes", "job", job.ID, "err", err)
+			// The reason may quote the EHR's text: it is in the job's
+			// events (messages show), not in the log.
+			log.Warn("bulk: export stopped; it resumes in a minute (switchboard messages show JOB says why)", "job", job.ID)
 			if !sleep(ctx, time.Minute) {
 				return
 			}

@@ -3,6 +3,7 @@ package bulk
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -225,6 +226,14 @@ func TestRun_ErrorFilesAndExpiredFilesEndInAClearState(t *testing.T) {
 		if !strings.Contains(sum.Error, "410") {
 			t.Errorf("error %q does not say the file is gone (410)", sum.Error)
 		}
+		// The abandoned export is dropped at the server.
+		deleted := false
+		for _, req := range r.sb.Requests() {
+			deleted = deleted || req.Method == http.MethodDelete && strings.Contains(req.Path, "/_bulk/status/")
+		}
+		if !deleted {
+			t.Error("the failed job did not DELETE its export at the server")
+		}
 	})
 	t.Run("a failed export ends in ERROR with the server's outcome", func(t *testing.T) {
 		r := newRig(t, sandbox.Options{Population: 5, Export: sandbox.ExportOptions{Delay: 50 * time.Millisecond}})
@@ -369,6 +378,7 @@ func TestParseResource(t *testing.T) {
 	}{
 		{`{"resourceType":"Patient","id":"p1","meta":{"versionId":"3"}}`, "Patient/p1/3", ""},
 		{`{"resourceType":"Observation","id":"o.1","meta":{"lastUpdated":"2026-01-02T03:04:05Z"}}`, "Observation/o.1/2026-01-02T03:04:05Z", ""},
+		{`{"resourceType":"Patient","id":"p1"}`, "Patient/p1/sha256-43bdf12d90068b936a636806", ""},
 		{`{"resourceType":"Patient","id":"p1"`, "", "not JSON"},
 		{`[1,2]`, "", "not a FHIR resource"},
 		{`{"id":"p1"}`, "", "no valid resourceType"},

@@ -249,6 +249,9 @@ func (fr *fileRead) checkpoint(ctx context.Context, done bool) error {
 		next.Written = written
 	}
 	next.Lines, next.Offset, next.Resources, next.Skipped, next.Done = fr.lines, fr.offset, fr.resources, fr.skipped, done
+	if done {
+		next.Error = "" // an earlier attempt's failure, read through since
+	}
 	if err := fr.r.o.Store.CheckpointBulkFile(ctx, next); err != nil {
 		return err
 	}

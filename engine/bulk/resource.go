@@ -1,6 +1,8 @@
 package bulk
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -19,11 +21,16 @@ type Resource struct {
 // MsgID is the resource's Nats-Msg-Id: type/id/versionId, so that a line
 // delivered again after a resume is stored once. A server that keeps no
 // versions gets meta.lastUpdated in its place, which changes with every
-// update just the same.
+// update just the same, and without either a hash of the line: the same
+// content is one message, a changed resource another.
 func (r Resource) MsgID() string {
 	v := r.VersionID
 	if v == "" {
 		v = r.LastUpdated
+	}
+	if v == "" {
+		sum := sha256.Sum256(r.Line)
+		v = "sha256-" + hex.EncodeToString(sum[:12])
 	}
 	return r.Type + "/" + r.ID + "/" + v
 }

@@ -253,8 +253,15 @@ func (r *runner) fail(err error) error {
 	msg := err.Error()
 	r.job.Status, r.job.Error = store.StatusError, msg
 	r.o.Logger.Warn("bulk: export failed", "job", r.job.ID, "tenant", r.job.Request.Tenant)
-	return r.o.Store.Update(ctx, store.Update{ID: r.job.ID, Status: store.StatusError, Error: msg,
-		Events: []store.Event{{Stage: "bulk", Status: store.StatusError, Detail: msg}}})
+	events := []store.Event{{Stage: "bulk", Status: store.StatusError, Detail: msg}}
+	// The job is abandoned: let the server stop the export or drop its
+	// files rather than keep them for a client that will not come back.
+	if r.job.StatusURL != "" {
+		if err := r.o.Client.CancelExport(ctx, r.job.StatusURL); err == nil {
+			events = append(events, store.Event{Stage: "bulk", Status: store.StatusError, Detail: "the server was told to drop the export (DELETE)"})
+		}
+	}
+	return r.o.Store.Update(ctx, store.Update{ID: r.job.ID, Status: store.StatusError, Error: msg, Events: events})
 }
 
 // save records the job's state (status URL, manifest) as its output.

@@ -30,20 +30,24 @@ func Subject(tenant, resourceType string) string { return "fhir." + tenant + ".b
 
 // OpenFile implements Sink.
 func (s *NATSSink) OpenFile(_ context.Context, job int64, _ store.BulkFile) (FileSink, error) {
-	return &natsFile{s: s, job: strconv.FormatInt(job, 10)}, nil
+	return &natsFile{s: s, extra: nats.Header{"Switchboard-Bulk-Job": {strconv.FormatInt(job, 10)}}}, nil
 }
 
 type natsFile struct {
 	s       *NATSSink
-	job     string
+	extra   nats.Header // the same for every resource; the bus only reads it
+	typ     string      // the type of the last resource, and its subject:
+	subject string      // a file holds one type, so this is built once
 	pending []*bus.Pending
 }
 
 func (f *natsFile) Put(ctx context.Context, r Resource) error {
+	if r.Type != f.typ {
+		f.typ, f.subject = r.Type, Subject(f.s.Tenant, r.Type)
+	}
 	// The bus may resend data until the PubAck: it gets its own copy of
 	// the line, which the reader reuses.
-	h := bus.Header{MsgID: r.MsgID(), Extra: nats.Header{"Switchboard-Bulk-Job": {f.job}}}
-	p, err := f.s.Bus.PublishAsync(ctx, Subject(f.s.Tenant, r.Type), slices.Clone(r.Line), h)
+	p, err := f.s.Bus.PublishAsync(ctx, f.subject, slices.Clone(r.Line), bus.Header{MsgID: r.MsgID(), Extra: f.extra})
 	if err != nil {
 		return err
 	}

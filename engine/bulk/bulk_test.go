@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -392,6 +393,53 @@ func TestParseResource(t *testing.T) {
 			t.Errorf("%s: error %v, want %q", tc.line, err, tc.err)
 		case tc.err == "" && res.MsgID() != tc.msgID:
 			t.Errorf("%s: MsgID %q, want %q", tc.line, res.MsgID(), tc.msgID)
+		}
+	}
+}
+
+// The server's Retry-After paces the status polls (the client's own
+// interval is 20 ms here), and a gzip-encoded export reads the same.
+func TestRun_RetryAfterPacesPollsAndGzipReadsTheSame(t *testing.T) {
+	r := newRig(t, sandbox.Options{Population: 5, Export: sandbox.ExportOptions{Delay: 2500 * time.Millisecond, Gzip: true}})
+	o := r.options(r.natsSink())
+	var mu sync.Mutex
+	var wire, decoded int64 // of the last report of each file
+	last := map[int][2]int64{}
+	o.Progress = func(p Progress) {
+		if p.Phase == Downloading {
+			mu.Lock()
+			last[p.File.Index] = [2]int64{p.WireBytes, p.File.Offset}
+			mu.Unlock()
+		}
+	}
+	j, sum := runJob(t, r, groupAll(), o)
+	if sum.Status != store.StatusProcessed {
+		t.Fatalf("%s: %s", sum.Status, sum.Error)
+	}
+	for _, wd := range last {
+		wire, decoded = wire+wd[0], decoded+wd[1]
+	}
+	if decoded == 0 || wire*2 > decoded {
+		t.Errorf("%d bytes on the wire for %d decoded: the export was not read gzip-encoded", wire, decoded)
+	}
+	var polls []time.Time
+	for _, req := range r.sb.Requests() {
+		if req.Method == http.MethodGet && strings.Contains(req.Path, "/_bulk/status/") {
+			polls = append(polls, req.Time)
+		}
+	}
+	if len(polls) < 2 || len(polls) > 4 {
+		t.Fatalf("%d status polls over a 2.5 s export with Retry-After: 1; want 2 to 4", len(polls))
+	}
+	for i := 1; i < len(polls); i++ {
+		if gap := polls[i].Sub(polls[i-1]); gap < 900*time.Millisecond {
+			t.Errorf("poll %d came %s after the previous one; Retry-After asked for 1 s", i+1, gap)
+		}
+	}
+	bySubject, _ := r.streamed(t)
+	for typ, n := range manifestTotals(j) {
+		if got := bySubject[Subject(testTenant, typ)]; int64(got) != n {
+			t.Errorf("%s: %d on NATS from the gzip export, manifest %d", typ, got, n)
 		}
 	}
 }

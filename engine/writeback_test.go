@@ -330,10 +330,11 @@ func TestWriteback_PauseAndResume(t *testing.T) {
 // ACKed, recorded and their outcomes published. The figure is per
 // request (ns/op) and as writebacks/s.
 func BenchmarkWriteback(b *testing.B) {
-	peer := mllptest.NewPeer(b, mllptest.AlwaysAck("AA"))
-	te := startEngine(b, "", map[string]string{"wb.yaml": writebackChannel(peer.Addr(), 3)})
+	// An ACK server that keeps nothing: a recording peer copied its
+	// whole log on each poll, 13% of the CPU of a 3,000-message run.
+	ehr := mllptest.NewAckServer(b)
+	te := startEngine(b, "", map[string]string{"wb.yaml": writebackChannel(ehr.Addr(), 3)})
 	js := jsClient(b, te)
-	ctx := context.Background()
 	payload := resultsBundle("BENCH")
 	b.ResetTimer()
 	start := time.Now()
@@ -344,15 +345,12 @@ func BenchmarkWriteback(b *testing.B) {
 		}
 	}
 	<-js.PublishAsyncComplete()
-	deadline := time.Now().Add(5 * time.Minute)
-	for len(peer.Received()) < b.N {
-		if time.Now().After(deadline) {
-			b.Fatalf("%d of %d sent", len(peer.Received()), b.N)
-		}
-		time.Sleep(time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := ehr.WaitAcked(ctx, uint64(b.N)); err != nil {
+		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "writebacks/s")
-	_ = ctx
 }
 
 // EHR behaviours a write-back must survive: a hang-up mid-exchange (the

@@ -39,8 +39,9 @@ type writeback struct {
 	out    *mappings.Outbound
 	dest   *MLLPDestination
 	client *mllp.Client
-	wake   chan struct{} // capacity 1: a request was stored, or the channel resumed
-	paused atomic.Bool   // switchboard channel pause: requests are stored, none sent
+	wake   chan struct{}   // capacity 1: a request was stored, or the channel resumed
+	outq   chan outcomeJob // committed outcomes for the publisher (writebackoutcome.go)
+	paused atomic.Bool     // switchboard channel pause: requests are stored, none sent
 }
 
 func newWriteback(e *Engine, ch *Channel) (*writeback, error) {
@@ -56,14 +57,22 @@ func newWriteback(e *Engine, ch *Channel) (*writeback, error) {
 	}
 	d := ch.Destinations[0].MLLP
 	return &writeback{e: e, ch: ch, out: out, dest: d, wake: make(chan struct{}, 1),
+		outq: make(chan outcomeJob, outcomeQueue),
 		client: &mllp.Client{Addr: d.To, DialTimeout: d.ConnectTimeout.Std(), AckTimeout: d.AckTimeout.Std(),
 			Logger: e.log.With("channel", ch.Name)}}, nil
 }
 
+// start runs the consumer, the deliverer and the outcome publisher; the
+// publisher ends after the other two, once it has published what they
+// queued.
 func (w *writeback) start(ctx context.Context, wg *sync.WaitGroup) {
+	var producers sync.WaitGroup
+	producers.Add(2)
 	wg.Add(2)
-	go func() { defer wg.Done(); w.consume(ctx) }()
-	go func() { defer wg.Done(); w.deliver(ctx); w.client.Close() }()
+	go func() { defer producers.Done(); w.consume(ctx) }()
+	go func() { defer producers.Done(); w.deliver(ctx); w.client.Close() }()
+	go func() { producers.Wait(); close(w.outq); wg.Done() }()
+	go func() { defer wg.Done(); w.publishOutcomes(ctx) }()
 }
 
 // consume fetches requests from the channel's durable consumer until ctx
@@ -162,7 +171,7 @@ func (w *writeback) take(ctx context.Context, msgs []jetstream.Msg) {
 	for i, rec := range recs {
 		if invalid[i] {
 			w.e.metrics.errored.WithLabelValues(w.ch.Name).Inc()
-			w.publishOutcome(ctx, reqs[i], wbOutcome{Status: "invalid", MessageID: rec.ID, ControlID: rec.ControlID, Error: rec.Error})
+			w.outq <- outcomeJob{req: reqs[i], o: wbOutcome{Status: "invalid", MessageID: rec.ID, ControlID: rec.ControlID, Error: rec.Error}}
 		}
 	}
 	w.poke()

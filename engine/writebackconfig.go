@@ -141,12 +141,28 @@ func (c *Config) addWritebackStreams() {
 
 // streamFor names the configured stream that captures subject, or "".
 func (e *Engine) streamFor(subject string) string {
-	for _, s := range e.cfg.NATS.Streams {
+	if s := e.streamConfigFor(subject); s != nil {
+		return s.Name
+	}
+	return ""
+}
+
+// duplicatesFor is the Nats-Msg-Id dedup window of the stream that
+// captures subject; 0 when none does.
+func (e *Engine) duplicatesFor(subject string) time.Duration {
+	if s := e.streamConfigFor(subject); s != nil {
+		return s.Duplicates.Std()
+	}
+	return 0
+}
+
+func (e *Engine) streamConfigFor(subject string) *StreamConfig {
+	for i, s := range e.cfg.NATS.Streams {
 		for _, f := range s.Subjects {
 			if subjectMatches(f, subject) {
-				return s.Name
+				return &e.cfg.NATS.Streams[i]
 			}
 		}
 	}
-	return ""
+	return nil
 }

@@ -2,13 +2,10 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"time"
-
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/switchboard-hl7/switchboard/engine/store"
 	"github.com/switchboard-hl7/switchboard/hl7"
@@ -20,9 +17,13 @@ import (
 // holds back its patient's later messages, never another patient's. An
 // EHR that cannot be reached holds everything, in order, until it returns,
 // without using up attempts. What was queued before a restart goes first.
+//
+// At most deliverWindow queued messages are held in memory, however long
+// the backlog: the rest wait in the message log.
 func (w *writeback) deliver(ctx context.Context) {
 	var (
 		after     int64 // the last message taken from the log
+		held      int   // messages in lanes
 		lanes     = map[string]*lane{}
 		downUntil time.Time // the EHR was unreachable: nothing goes before this
 		down      = newBackoff(w.dest.Backoff.Std(), w.dest.BackoffMax.Std())
@@ -35,11 +36,16 @@ func (w *writeback) deliver(ctx context.Context) {
 			}
 			continue
 		}
-		pending, err := w.e.store.Pending(ctx, w.ch.Name, after, 100)
-		if err != nil {
-			sleep(ctx, time.Second)
-			continue
+		want := min(100, deliverWindow-held)
+		var pending []*store.Message
+		if want > 0 {
+			var err error
+			if pending, err = w.e.store.Pending(ctx, w.ch.Name, after, want); err != nil {
+				sleep(ctx, time.Second)
+				continue
+			}
 		}
+		held += len(pending)
 		for _, m := range pending {
 			after = m.ID
 			k := m.PatientAssigner + "\x00" + m.PatientID
@@ -58,6 +64,9 @@ func (w *writeback) deliver(ctx context.Context) {
 				return
 			case unreachable:
 				downUntil = time.Now().Add(down.next())
+			case done:
+				held--
+				down.reset()
 			default:
 				down.reset()
 			}
@@ -65,11 +74,17 @@ func (w *writeback) deliver(ctx context.Context) {
 				delete(lanes, k)
 			}
 		}
-		if len(pending) < 100 {
+		if want == 0 || len(pending) < want {
 			w.idle(ctx, lanes, downUntil)
 		}
 	}
 }
+
+// deliverWindow bounds the queued messages (with their bodies) the
+// deliverer holds. A patient whose message waits for a retry holds back
+// only its own lane, unless its lane alone fills the window: then later
+// patients wait for that retry too.
+const deliverWindow = 1000
 
 // lane is one patient's queue: msgs[0] is next, and waits until next.
 type lane struct {
@@ -204,69 +219,5 @@ func (w *writeback) finish(ctx context.Context, m *store.Message, status store.S
 	if err := w.e.store.Update(context.WithoutCancel(ctx), u); err != nil {
 		w.e.log.Error("recording a write-back outcome", "channel", w.ch.Name, "message_id", m.ID, "err", err)
 	}
-	w.record(ctx, m, status, code, ack, attempts, errText)
-}
-
-// record counts and publishes a final outcome already committed.
-func (w *writeback) record(ctx context.Context, m *store.Message, status store.Status, code string, ack []byte, attempts int, errText string) {
-	if status == store.StatusSent {
-		w.e.metrics.sent.WithLabelValues(w.ch.Name).Inc()
-	} else {
-		w.e.metrics.errored.WithLabelValues(w.ch.Name).Inc()
-		w.e.log.Warn("write-back dead", "channel", w.ch.Name, "message_id", m.ID, "control_id", m.ControlID, "ack", code)
-	}
-	label := "sent"
-	switch {
-	case status == store.StatusDead && (code == hl7.AR || code == "CR"):
-		label = "rejected"
-	case status == store.StatusDead:
-		label = "dead"
-	}
-	ackText := ""
-	if _, t := ackCode(ack, nil); ack != nil {
-		ackText = t
-	}
-	w.publishOutcome(ctx, requestFrom(m), wbOutcome{Status: label, MessageID: m.ID, ControlID: m.ControlID,
-		AckCode: code, AckText: ackText, Error: errText, Attempts: attempts})
-}
-
-// wbOutcome is what a write-back became, published on
-// outcomes.<tenant>.<kind> (and the request's Reply-To subject).
-type wbOutcome struct {
-	Correlation string `json:"correlation_id"`
-	Kind        string `json:"kind"`
-	Status      string `json:"status"` // sent, rejected, dead or invalid
-	MessageID   int64  `json:"message_id"`
-	ControlID   string `json:"control_id,omitempty"`
-	AckCode     string `json:"ack_code,omitempty"`
-	AckText     string `json:"ack_text,omitempty"`
-	Error       string `json:"error,omitempty"`
-	Attempts    int    `json:"attempts,omitempty"`
-}
-
-// publishOutcome publishes o, retrying while NATS is away (for a minute:
-// the outcome is in the message log in any case).
-func (w *writeback) publishOutcome(ctx context.Context, req request, o wbOutcome) {
-	if o.Correlation == "" {
-		o.Correlation = req.correlation
-	}
-	o.Kind = req.kind
-	data, _ := json.Marshal(o)
-	subject := "outcomes." + w.ch.Tenant + "." + req.kind
-	id := fmt.Sprintf("outcome-%s-%d-%s", w.ch.Name, o.MessageID, o.Status)
-	for i := 0; i < 60; i++ {
-		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		_, err := w.e.bus.JetStream().Publish(pctx, subject, data, jetstream.WithMsgID(id))
-		cancel()
-		if err == nil {
-			break
-		}
-		if i == 59 || !sleep(ctx, time.Second) {
-			w.e.log.Error("write-back outcome not published", "channel", w.ch.Name, "message_id", o.MessageID, "err", err)
-			return
-		}
-	}
-	if req.reply != "" {
-		_ = w.e.bus.Conn().Publish(req.reply, data)
-	}
+	w.record(m, status, code, ack, attempts, errText)
 }

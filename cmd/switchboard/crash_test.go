@@ -24,7 +24,7 @@ import (
 )
 
 // buildBinary builds this command once per test run.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "switchboard")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
@@ -37,13 +37,13 @@ func buildBinary(t *testing.T) string {
 // engineProcess is the real binary running on fixed ports in one dir, so
 // it can be killed and started again on the same data.
 type engineProcess struct {
-	t                    *testing.T
+	t                    testing.TB
 	bin, dir             string
 	mllp, natsURL, httpA string
 	cmd                  *exec.Cmd
 }
 
-func newEngineProcess(t *testing.T, bin string) *engineProcess {
+func newEngineProcess(t testing.TB, bin string) *engineProcess {
 	dir := t.TempDir()
 	p := &engineProcess{t: t, bin: bin, dir: dir,
 		mllp:    fmt.Sprintf("127.0.0.1:%d", natstest.FreePort(t)),
@@ -241,24 +241,11 @@ func waitAcked(t *testing.T, ss []*sender, n int) {
 func waitDrained(t *testing.T, p *engineProcess) { waitChannelDrained(t, p, "adt") }
 
 // waitChannelDrained waits until the channel has nothing pending.
-func waitChannelDrained(t *testing.T, p *engineProcess, channel string) {
+func waitChannelDrained(t testing.TB, p *engineProcess, channel string) {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + p.httpA + "/metrics")
-		if err == nil {
-			var b strings.Builder
-			buf := make([]byte, 1<<16)
-			for {
-				n, rerr := resp.Body.Read(buf)
-				b.Write(buf[:n])
-				if rerr != nil {
-					break
-				}
-			}
-			resp.Body.Close()
-			if strings.Contains(b.String(), `switchboard_queue_depth{channel="`+channel+`"} 0`) {
-				return
-			}
+		if queueDepth(p, channel) == 0 {
+			return
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

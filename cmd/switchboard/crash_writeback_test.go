@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/switchboard-hl7/switchboard/engine/store"
 	"github.com/switchboard-hl7/switchboard/hl7"
+	"github.com/switchboard-hl7/switchboard/internal/natstest"
 	"github.com/switchboard-hl7/switchboard/mllp/mllptest"
 )
 
@@ -93,12 +93,7 @@ destinations:
 // publish sends n results requests with correlation ids r0000…
 func publish(t *testing.T, url string, n int) {
 	t.Helper()
-	nc, err := nats.Connect("nats://" + url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := natstest.JetStream(t, "nats://"+url)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for i := range n {

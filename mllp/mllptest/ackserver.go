@@ -1,11 +1,13 @@
 package mllptest
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/switchboard-hl7/switchboard/mllp"
 )
@@ -53,6 +55,18 @@ func (s *AckServer) Addr() string { return s.ln.Addr().String() }
 
 // Acked returns how many messages have been acknowledged.
 func (s *AckServer) Acked() uint64 { return s.acked.Load() }
+
+// WaitAcked waits until n messages have been acknowledged, or ctx ends.
+func (s *AckServer) WaitAcked(ctx context.Context, n uint64) error {
+	for s.acked.Load() < n {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("mllptest: %d of %d acknowledged: %w", s.Acked(), n, ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return nil
+}
 
 // Close stops the server, closes its connections and waits for its
 // goroutines. It may be called more than once.

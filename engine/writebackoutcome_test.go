@@ -1,0 +1,54 @@
+package engine
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/switchboard-hl7/switchboard/engine/store"
+	"github.com/switchboard-hl7/switchboard/mllp/mllptest"
+)
+
+// An outcome committed to the message log but never published (the
+// engine died while it waited in the publisher's queue) is published when
+// the engine starts again, and only once however often it restarts.
+func TestWriteback_UnpublishedOutcomeIsPublishedOnRestart(t *testing.T) {
+	dir := t.TempDir()
+	chans := map[string]string{"wb.yaml": writebackChannel(reserveAddr(t), 3)}
+	te := startEngineIn(t, dir, "", chans)
+	req := request{subject: "writeback.sandbox.results", kind: "results", correlation: "lost-1"}
+	ack := mllptest.BuildAck(mllptest.Message("SBLOST"), "AA", "stored")
+	m := &store.Message{Channel: "wb", Direction: store.Outbound, RemoteAddr: req.origin(), ControlID: "SBLOST",
+		Raw: mllptest.Message("SBLOST"), Status: store.StatusSent, AckCode: "AA", Ack: ack, Attempts: 1}
+	if err := te.Store().Append(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	te.stop()
+
+	for range 2 {
+		te = startEngineIn(t, dir, "", chans)
+		got := outcomes(t, te, 1)
+		if len(got) != 1 {
+			t.Fatalf("%d outcomes published, want 1", len(got))
+		}
+		o := got[0]
+		if o.Correlation != "lost-1" || o.Status != "sent" || o.MessageID != m.ID || o.AckCode != "AA" || o.AckText != "stored" {
+			t.Errorf("outcome %+v", o)
+		}
+		time.Sleep(300 * time.Millisecond) // a second copy would be in the stream by now
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		s, err := jsClient(t, te).Stream(ctx, "OUTCOMES")
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := s.Info(ctx)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.State.Msgs != 1 {
+			t.Errorf("OUTCOMES holds %d messages, want 1", info.State.Msgs)
+		}
+		te.stop()
+	}
+}

@@ -116,6 +116,11 @@ func Start(ctx context.Context, o Options) (*Bus, error) {
 	switch {
 	case b.nc.IsConnected():
 		err = b.ensureStreams(ctx)
+		// That was this connect's turn: the loop is for later ones.
+		select {
+		case <-b.connected:
+		default:
+		}
 	case b.server != nil:
 		err = fmt.Errorf("bus: cannot connect to embedded nats at %s", b.clientURL)
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -159,6 +160,39 @@ func TestStart_DataSurvivesRestartOnSameStoreDir(t *testing.T) {
 	}
 	if !ack.Duplicate || ack.Seq != 2 {
 		t.Errorf("replay of m1 = %+v, want Duplicate of seq 2", ack)
+	}
+}
+
+// A changed stream in the configuration is updated on the next start; an
+// unchanged one is left as it is.
+func TestStart_UpdatesAChangedStreamOnly(t *testing.T) {
+	dir := t.TempDir()
+	ctx := testContext(t)
+	streams := []StreamConfig{{Name: "FHIR", Subjects: []string{"fhir.>"}, Duplicates: 5 * time.Minute}}
+	o := Options{Listen: "127.0.0.1:0", StoreDir: dir, Streams: streams, Logger: testLogger(t)}
+	b, err := Start(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created := streamInfo(t, b, "FHIR").Created
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err = Start(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := streamInfo(t, b, "FHIR"); !got.Created.Equal(created) || got.Config.Duplicates != 5*time.Minute {
+		t.Errorf("unchanged stream: %+v", got.Config)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	o.Streams = []StreamConfig{{Name: "FHIR", Subjects: []string{"fhir.>", "extra.>"}, Duplicates: 7 * time.Minute}}
+	b = startTestBus(t, o)
+	c := streamInfo(t, b, "FHIR").Config
+	if !slices.Equal(c.Subjects, []string{"fhir.>", "extra.>"}) || c.Duplicates != 7*time.Minute {
+		t.Errorf("changed stream not updated: subjects %v, duplicates %s", c.Subjects, c.Duplicates)
 	}
 }
 

@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,13 +108,29 @@ func (c StreamConfig) jetStream() jetstream.StreamConfig {
 }
 
 // ensureStreams creates every configured stream or updates it to match.
-// It is idempotent, so it runs after every (re)connect.
+// It is idempotent, so it runs after every (re)connect. A stream that
+// already matches is left alone: an update is not free, and nats-server
+// (v2.15) races an update against a consumer being created on the same
+// stream (the race detector catches it in our write-back tests).
 func (b *Bus) ensureStreams(ctx context.Context) error {
 	for _, c := range b.opts.Streams {
-		if _, err := b.js.CreateOrUpdateStream(ctx, c.jetStream()); err != nil {
+		want := c.jetStream()
+		if s, err := b.js.Stream(ctx, c.Name); err == nil && sameStream(s.CachedInfo().Config, want) {
+			continue
+		}
+		if _, err := b.js.CreateOrUpdateStream(ctx, want); err != nil {
 			return fmt.Errorf("bus: stream %s: %w", c.Name, err)
 		}
 		b.log.Debug("nats stream ready", "stream", c.Name)
 	}
 	return nil
+}
+
+// sameStream reports whether have already is want, in the fields we set
+// (the server fills in the others; a zero Duplicates is its default).
+func sameStream(have, want jetstream.StreamConfig) bool {
+	return slices.Equal(have.Subjects, want.Subjects) && have.Retention == want.Retention &&
+		have.Discard == want.Discard && have.Storage == want.Storage && have.MaxAge == want.MaxAge &&
+		have.MaxBytes == want.MaxBytes && (want.Duplicates == 0 || have.Duplicates == want.Duplicates) &&
+		max(have.Replicas, 1) == max(want.Replicas, 1)
 }

@@ -13,7 +13,7 @@ import (
 
 // BenchmarkParseMapMarshal_ORU20 is the engine's hot path for one lab
 // result: parse a 20-OBX ORU, map it, encode the bundle. The target is
-// ≤ 50 µs/op on one core (go test -run x -bench ParseMapMarshal -benchmem
+// ≤ 50 µs/op on one core (go test -run '^$' -bench ParseMapMarshal -benchmem
 // -cpu 1 ./mappings/).
 func BenchmarkParseMapMarshal_ORU20(b *testing.B) {
 	benchParseMapMarshal(b, "../testdata/synthetic/oru_r01_20obx.hl7")

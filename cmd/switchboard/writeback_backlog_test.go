@@ -25,7 +25,7 @@ import (
 // and the engine process's peak RSS (VmHWM), during the queueing and in
 // all. The figure:
 //
-//	go test -run x -bench WritebackBacklogProcess -benchtime 100000x ./cmd/switchboard
+//	go test -run '^$' -bench WritebackBacklogProcess -benchtime 100000x ./cmd/switchboard
 func BenchmarkWritebackBacklogProcess(b *testing.B) {
 	bin := buildBinary(b)
 	p := newEngineProcess(b, bin)

@@ -26,7 +26,7 @@ func (discard) Close() error                         { return nil }
 // MB/s counts the bytes of the files. The sandbox generating the files
 // runs in the same process and takes its share of the CPU.
 //
-//	go test -run x -bench Ingest -benchtime 200000x ./engine/bulk
+//	go test -run '^$' -bench Ingest -benchtime 200000x ./engine/bulk
 func BenchmarkIngest(b *testing.B) {
 	for _, bc := range []struct {
 		name string

@@ -443,3 +443,19 @@ func TestRun_RetryAfterPacesPollsAndGzipReadsTheSame(t *testing.T) {
 		}
 	}
 }
+
+// An export with nothing to give (everything older than _since) ends
+// PROCESSED with no files and says so.
+func TestRun_AnEmptyManifestEndsCleanly(t *testing.T) {
+	r := newRig(t, sandbox.Options{Population: 5, Export: sandbox.ExportOptions{Delay: -1}})
+	req := groupAll()
+	req.Export.Since = time.Now().Add(time.Hour)
+	j, sum := runJob(t, r, req, r.options(r.natsSink()))
+	if sum.Status != store.StatusProcessed || len(j.Manifest.Output) != 0 || sum.Files != len(j.Manifest.Error) {
+		t.Fatalf("status %s (%s), %d outputs, %d files: want PROCESSED with no output", sum.Status, sum.Error, len(j.Manifest.Output), sum.Files)
+	}
+	events, _ := r.store.Events(context.Background(), j.ID)
+	if !hasEvent(events, "0 output files") {
+		t.Error("the manifest event does not say the export had no output")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/switchboard-hl7/switchboard/engine/bus"
@@ -162,6 +163,12 @@ func (w *writeback) reply(j outcomeJob) {
 // engine last stopped, so that a crash loses none. Only those finished
 // within the OUTCOMES stream's Duplicates window are replayed: JetStream
 // drops the ones already published, by their Nats-Msg-Id.
+//
+// "Latest" is in the order outcomes were committed, which is not the order
+// of ids: a message retried while later ones (other patients') were sent
+// finishes after them, and an invalid request is final at once. The
+// newest final events give that order; the newest final messages by id
+// are kept too, for a message whose final status came without an event.
 func (w *writeback) replayOutcomes(ctx context.Context) {
 	window := w.e.duplicatesFor("outcomes." + w.ch.Tenant + ".x")
 	if window <= 0 {
@@ -173,15 +180,28 @@ func (w *writeback) replayOutcomes(ctx context.Context) {
 		w.e.log.Warn("write-back outcomes not replayed", "channel", w.ch.Name, "err", err)
 		return
 	}
+	evs, err := w.e.store.EventsSince(ctx, -1, w.ch.Name, final, 2*outcomeQueue)
+	if err != nil {
+		w.e.log.Warn("write-back outcomes not replayed", "channel", w.ch.Name, "err", err)
+		return
+	}
+	ids := make(map[int64]bool, len(msgs)+len(evs))
+	for _, m := range msgs {
+		ids[m.ID] = true
+	}
+	for _, ev := range evs {
+		ids[ev.MessageID] = true
+	}
+	order := make([]int64, 0, len(ids))
+	for id := range ids {
+		order = append(order, id)
+	}
+	slices.Sort(order)
 	since := time.Now().Add(-window / 2)
 	var batch []outcomeJob
-	for i := len(msgs) - 1; i >= 0; i-- { // oldest first
-		m := msgs[i]
-		if m.UpdatedAt.Before(since) {
-			continue
-		}
-		full, err := w.e.store.Get(ctx, m.ID)
-		if err != nil {
+	for _, id := range order {
+		full, err := w.e.store.Get(ctx, id)
+		if err != nil || !slices.Contains(final, full.Status) || full.UpdatedAt.Before(since) {
 			continue
 		}
 		batch = append(batch, outcomeOf(full, full.Status, full.AckCode, full.Ack, full.Attempts, full.Error))

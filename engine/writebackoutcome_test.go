@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -51,4 +52,50 @@ func TestWriteback_UnpublishedOutcomeIsPublishedOnRestart(t *testing.T) {
 		}
 		te.stop()
 	}
+}
+
+// The outcome replayed on start is that of the messages finished last, not
+// of those received last: a message retried while two thousand later ones
+// (other patients') were sent finishes after them, and its outcome, queued
+// when the engine died, must still be published.
+func TestWriteback_ReplayFollowsFinishOrderNotIDs(t *testing.T) {
+	dir := t.TempDir()
+	chans := map[string]string{"wb.yaml": writebackChannel(reserveAddr(t), 3)}
+	te := startEngineIn(t, dir, "", chans)
+	ctx := context.Background()
+	sentEvent := func() []store.Event {
+		return []store.Event{{Stage: "send", Status: store.StatusSent, Time: time.Now(), Detail: "ACK AA"}}
+	}
+	msg := func(corr string) *store.Message {
+		req := request{subject: "writeback.sandbox.results", kind: "results", correlation: corr}
+		id := controlIDFor("sandbox", corr)
+		return &store.Message{Channel: "wb", Direction: store.Outbound, RemoteAddr: req.origin(), ControlID: id,
+			Raw: mllptest.Message(id), Status: store.StatusSent, AckCode: "AA", Attempts: 1}
+	}
+	retried := msg("retried")
+	if err := te.Store().Append(ctx, retried); err != nil {
+		t.Fatal(err)
+	}
+	const later = 2 * outcomeQueue
+	recs, evs := make([]*store.Message, later), make([][]store.Event, later)
+	for i := range recs {
+		recs[i], evs[i] = msg(fmt.Sprint("later-", i)), sentEvent()
+	}
+	if err := te.Store().AppendBatch(ctx, recs, evs); err != nil {
+		t.Fatal(err)
+	}
+	// Its ACK, after all the others: the last outcome committed.
+	if err := te.Store().Update(ctx, store.Update{ID: retried.ID, Status: store.StatusSent, AckCode: "AA", Attempts: 3, Events: sentEvent()}); err != nil {
+		t.Fatal(err)
+	}
+	te.stop()
+
+	te = startEngineIn(t, dir, "", chans)
+	defer te.stop()
+	for _, o := range outcomes(t, te, later+1) {
+		if o.Correlation == "retried" {
+			return
+		}
+	}
+	t.Errorf("the outcome of the message finished last (id %d) was not replayed", retried.ID)
 }

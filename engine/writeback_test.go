@@ -422,3 +422,41 @@ func TestWriteback_OrdersAndReadyHL7(t *testing.T) {
 		t.Errorf("the ready HL7 message was changed:\n%q\n%q", got[1], ready)
 	}
 }
+
+// A backlog longer than the deliverer's window drains without a pause
+// when the window, filled while the EHR was down, has been sent: the
+// deliverer reads on at once rather than idling as if the log were empty.
+func TestWriteback_BacklogBeyondWindowDrainsWithoutPause(t *testing.T) {
+	addr := reserveAddr(t)
+	te := startEngine(t, "", map[string]string{"wb.yaml": writebackChannel(addr, 0)})
+	const n = deliverWindow + 50
+	recs, evs := make([]*store.Message, n), make([][]store.Event, n)
+	for i := range recs {
+		id := fmt.Sprintf("BL%d", i)
+		recs[i] = &store.Message{Channel: "wb", Direction: store.Outbound, ControlID: id, Raw: mllptest.Message(id),
+			Status: store.StatusQueued, PatientID: fmt.Sprint("P", i), RemoteAddr: "nats:writeback.sandbox.results corr=" + id}
+		evs[i] = []store.Event{{Stage: "receive", Status: store.StatusQueued, Time: time.Now()}}
+	}
+	if err := te.Store().AppendBatch(context.Background(), recs, evs); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond) // the deliverer fills its window and finds the EHR down
+	var (
+		mu    sync.Mutex
+		times []time.Time
+	)
+	mllptest.NewPeerAt(t, addr, mllptest.Func(func(int, []byte) mllptest.Action {
+		mu.Lock()
+		times = append(times, time.Now())
+		mu.Unlock()
+		return mllptest.Action{}
+	}))
+	te.waitStatus(recs[n-1].ID, store.StatusSent)
+	mu.Lock()
+	defer mu.Unlock()
+	for i := 1; i < len(times); i++ {
+		if gap := times[i].Sub(times[i-1]); gap > 700*time.Millisecond {
+			t.Errorf("the EHR waited %s between messages %d and %d", gap.Round(time.Millisecond), i, i+1)
+		}
+	}
+}

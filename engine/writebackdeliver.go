@@ -74,7 +74,10 @@ func (w *writeback) deliver(ctx context.Context) {
 				delete(lanes, k)
 			}
 		}
-		if want == 0 || len(pending) < want {
+		// Idle when the log has nothing more, or the window is still full
+		// of messages that are not due; a window that was full and has
+		// been sent is read on at once.
+		if len(pending) < want || want == 0 && held >= deliverWindow {
 			w.idle(ctx, lanes, downUntil)
 		}
 	}

@@ -29,10 +29,11 @@ const KindHL7 = "hl7"
 // deliverer that sends the stored messages to the EHR in order, records
 // each ACK and publishes every outcome.
 //
-// Order: one deliverer sends one message at a time, oldest first, so a
-// later request for a patient never overtakes an earlier one (nor, in this
-// first cut, does any later request: a message the EHR keeps answering AE
-// holds the queue until it is sent or DEAD).
+// Order: one deliverer sends one message at a time over one connection,
+// oldest first, from per-patient lanes: a later request for a patient
+// never overtakes an earlier one, and a message the EHR keeps answering AE
+// holds back only its own patient's lane (writebackdeliver.go) — unless
+// that patient's messages fill the whole in-memory window.
 type writeback struct {
 	e      *Engine
 	ch     *Channel

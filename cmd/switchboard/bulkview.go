@@ -118,7 +118,9 @@ func (v *bulkView) draw(final bool) {
 	var live []string
 	for _, i := range idx {
 		fb := v.files[i]
-		line := fmt.Sprintf("%s %8s", strings.TrimRight(fb.bar.String(), " "), mb(fb.bytes))
+		// The bar's text starts with \r (it draws itself over one line):
+		// trimmed, it can follow a prefix.
+		line := fmt.Sprintf("%s %8s", strings.TrimSpace(fb.bar.String()), mb(fb.bytes))
 		if fb.done {
 			fmt.Fprintln(v.w, "done "+line)
 			delete(v.files, i)

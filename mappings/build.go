@@ -39,6 +39,7 @@ type run struct {
 	dtms    [4]dtmEntry
 	dtmNext int
 	key     []byte   // scratch for ids
+	hasher  idHasher // hashes ids, kept
 	strs    strArena // room for ids and other built strings, kept
 	// obsPool is room for the Observations still to map (see newObsParts).
 	obsPool []obsParts
@@ -95,7 +96,7 @@ func (m *Mapper) release(r *run) {
 	clear(r.results)
 	*r = run{
 		entries: r.entries[:0], focus: r.focus[:0], msgKey: r.msgKey[:0], key: r.key[:0],
-		obsJSON: r.obsJSON[:0], results: r.results[:0], out: r.out[:0], strs: r.strs,
+		obsJSON: r.obsJSON[:0], results: r.results[:0], out: r.out[:0], strs: r.strs, hasher: r.hasher,
 		byID: r.byID, counts: r.counts, refs: r.refs, sharedRefs: r.sharedRefs,
 		interpCache: r.interpCache, unitCache: r.unitCache, systems: r.systems, idTypes: r.idTypes,
 	}

@@ -1,9 +1,6 @@
 package mappings
 
-import (
-	"crypto/sha256"
-	"encoding/binary"
-)
+import "encoding/binary"
 
 // Resource ids are deterministic, so mapping the same message twice (a
 // replay, a resend) yields the same ids and the transaction's PUTs are
@@ -63,7 +60,7 @@ func (r *run) uuid(typ string, parts ...string) [16]byte {
 		k = appendPart(k, p)
 	}
 	r.key = k
-	sum := sha256.Sum256(k)
+	sum := r.hasher.sum(k)
 	sum[6] = sum[6]&0x0f | 0x80 // version 8
 	sum[8] = sum[8]&0x3f | 0x80 // RFC 9562 variant
 	return [16]byte(sum[:16])

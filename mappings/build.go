@@ -49,8 +49,20 @@ type run struct {
 	perf        []fhir.Reference
 	interpCache map[string][]fhir.CodeableConcept
 	unitCache   map[string]fhir.Quantity
-	systems     map[hd]resolvedSystem
-	idTypes     map[string]*fhir.CodeableConcept
+	// The last entries of sharedRefs, interpCache and unitCache used,
+	// checked before the maps.
+	recentRefs [4]sharedRef
+	nextRecent int
+	lastInterp struct {
+		raw string
+		l   []fhir.CodeableConcept
+	}
+	lastUnit struct {
+		raw string
+		q   fhir.Quantity
+	}
+	systems map[hd]resolvedSystem
+	idTypes map[string]*fhir.CodeableConcept
 
 	// stream is set by MapJSON: Observations are encoded as soon as they
 	// are complete, into obsJSON, and their memory reused (newObsParts).

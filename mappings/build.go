@@ -28,8 +28,9 @@ type run struct {
 	focus []ref
 	byID  map[string]int // resource id → index in entries
 	// counts numbers segments by name as they are read, for warnings
-	// ("OBX[3]-14") and for ids that fall back to a position.
-	counts map[string]int
+	// ("OBX[3]-14") and for ids that fall back to a position. A message
+	// has a handful of segment names: a list is quicker than a map.
+	counts []segCount
 	// refs caches references to shared resources (Practitioner,
 	// Organization, Location) by the raw field text they came from.
 	refs map[refKey]ref
@@ -81,7 +82,7 @@ type run struct {
 func (m *Mapper) newRun(msg *hl7.Message, trigger string) *run {
 	r, _ := m.runs.Get().(*run)
 	if r == nil {
-		r = &run{byID: make(map[string]int, 32), counts: make(map[string]int, 8)}
+		r = &run{byID: make(map[string]int, 32)}
 	}
 	r.m, r.msg, r.trigger, r.msh = m, msg, trigger, msg.Segments[0]
 	r.controlID = text(r.msh.Field(10))
@@ -109,7 +110,7 @@ func (m *Mapper) release(r *run) {
 	*r = run{
 		entries: r.entries[:0], focus: r.focus[:0], msgKey: r.msgKey[:0], key: r.key[:0],
 		obsJSON: r.obsJSON[:0], results: r.results[:0], out: r.out[:0], strs: r.strs, hasher: r.hasher,
-		byID: r.byID, counts: r.counts, refs: r.refs, sharedRefs: r.sharedRefs,
+		counts: r.counts[:0], byID: r.byID, refs: r.refs, sharedRefs: r.sharedRefs,
 		interpCache: r.interpCache, unitCache: r.unitCache, systems: r.systems, idTypes: r.idTypes,
 	}
 	if cap(r.out) > maxKeptOut {
@@ -223,11 +224,15 @@ func (r *run) has(id string) bool {
 	return ok
 }
 
-// supporting are the resource types that come after the main ones. (A
+// supporting reports whether a resource type comes after the main ones. (A
 // PRT after an OBX adds a Device while MapJSON still holds the
 // Observation: as a supporting type it comes after it in Map's bundle too.)
-var supporting = map[string]bool{
-	"Practitioner": true, "PractitionerRole": true, "Location": true, "Organization": true, "Device": true,
+func supporting(typ string) bool {
+	switch typ {
+	case "Practitioner", "PractitionerRole", "Location", "Organization", "Device":
+		return true
+	}
+	return false
 }
 
 // ordered returns the bundle's entries in order: the MessageHeader of a
@@ -241,7 +246,7 @@ func (r *run) ordered() []entry {
 	}
 	for pass := range 2 {
 		for _, e := range r.entries {
-			if supporting[e.typ] == (pass == 1) {
+			if supporting(e.typ) == (pass == 1) {
 				entries = append(entries, e)
 			}
 		}
@@ -300,7 +305,7 @@ func (r *run) appendJSON(b []byte) ([]byte, error) {
 	// The order of ordered(), without building its slice.
 	for pass := range 2 {
 		for _, e := range r.entries {
-			if supporting[e.typ] != (pass == 1) || err != nil {
+			if supporting(e.typ) != (pass == 1) || err != nil {
 				continue
 			}
 			b, err = r.appendEntry(b, e, n)
@@ -354,8 +359,30 @@ func (r *run) appendEntry(b []byte, e entry, n int) ([]byte, error) {
 
 // next returns the 1-based position of the next segment called name.
 func (r *run) next(name string) int {
-	r.counts[name]++
-	return r.counts[name]
+	for i := range r.counts {
+		if c := &r.counts[i]; c.name == name {
+			c.n++
+			return c.n
+		}
+	}
+	r.counts = append(r.counts, segCount{name, 1})
+	return 1
+}
+
+// count returns how many segments called name were read so far.
+func (r *run) count(name string) int {
+	for _, c := range r.counts {
+		if c.name == name {
+			return c.n
+		}
+	}
+	return 0
+}
+
+// segCount is how many segments called name were read.
+type segCount struct {
+	name string
+	n    int
 }
 
 // reps returns the repetitions of a field without allocating when there is

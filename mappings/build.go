@@ -183,10 +183,10 @@ func (r *run) warn(a at, reason string) {
 // ident returns the deterministic id of a resource (see ids.go).
 func (r *run) ident(typ string, key ...string) ident {
 	const n = len("urn:uuid:") + 36
-	var url [n]byte
-	appendUUID(append(url[:0], "urn:uuid:"...), r.uuid(typ, key...))
-	var req [32]byte // room for the type name and '/'
-	s := r.strs.add(url[:], append(append(req[:0], typ...), '/'), url[len("urn:uuid:"):])
+	var room [n + 32 + 36]byte // url, then the type name, '/' and id
+	b := appendUUID(append(room[:0], "urn:uuid:"...), r.uuid(typ, key...))
+	b = append(append(append(b, typ...), '/'), b[len("urn:uuid:"):n]...)
+	s := r.strs.add(b)
 	return ident{id: s[len("urn:uuid:"):n], url: s[:n], req: s[n:]}
 }
 

@@ -370,13 +370,16 @@ func load64(s string, i int) uint64 {
 }
 
 // needsCare reports whether any of the eight bytes of x is below 0x20, a
-// quote, a backslash or non-ASCII. A byte is zero after the XOR exactly
-// when it equals the probe, and (v-ones)&^v&highs flags zero bytes; bytes
-// below 0x20 are caught by subtracting 0x20 from each.
+// quote, a backslash or non-ASCII. x itself flags non-ASCII bytes (their
+// high bit). Subtracting 0x20 from each byte sets the high bit of those
+// below 0x20; subtracting 1 after the XOR with a probe sets that of those
+// equal to it. Other bytes get a high bit this way only when they are
+// non-ASCII already, or from a borrow out of a lower byte that is itself
+// flagged: the answer for the word is exact.
 func needsCare(x uint64) bool {
 	quote := x ^ (ones * '"')
 	slash := x ^ (ones * '\\')
-	return (x|(x-ones*0x20)|(quote-ones)&^quote|(slash-ones)&^slash)&highs != 0
+	return (x|(x-ones*0x20)|(quote-ones)|(slash-ones))&highs != 0
 }
 
 // appendEscaped writes s from i on, escaping as appendString describes;

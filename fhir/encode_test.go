@@ -203,3 +203,25 @@ func TestMarshal_EmptyStringAmongOthersKeepsItsPosition(t *testing.T) {
 		t.Errorf("got %s", b)
 	}
 }
+
+// TestNeedsCare_EveryByteAtEveryPosition puts every byte value at every
+// position of a word otherwise filled with one byte that needs no care
+// (each of them in turn), so that a borrow from one byte into the next
+// cannot hide a byte that needs care or invent one.
+func TestNeedsCare_EveryByteAtEveryPosition(t *testing.T) {
+	care := func(c byte) bool { return c < 0x20 || c == '"' || c == '\\' || c >= 0x80 }
+	for fill := byte(0x20); fill < 0x80; fill++ {
+		if care(fill) {
+			continue
+		}
+		for c := range 256 {
+			for pos := range 8 {
+				w := []byte(strings.Repeat(string(fill), 8))
+				w[pos] = byte(c)
+				if got := needsCare(load64(string(w), 0)); got != care(byte(c)) {
+					t.Fatalf("needsCare(%q) = %v", w, got)
+				}
+			}
+		}
+	}
+}

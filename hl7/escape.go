@@ -13,6 +13,9 @@ import (
 // UTF-8 (an 8-bit message, or \X..\ bytes in ISO 8859-1) it is decoded as
 // ISO 8859-1, the single-byte charset HL7 senders use in practice.
 func Unescape(raw string, d Delimiters) string {
+	if plain(raw, d.Escape) {
+		return raw
+	}
 	if d.Escape == 0 || strings.IndexByte(raw, d.Escape) < 0 {
 		return toUTF8(raw)
 	}
@@ -37,6 +40,18 @@ func Unescape(raw string, d Delimiters) string {
 		i += end + 2
 	}
 	return toUTF8(b.String())
+}
+
+// plain reports whether s is ASCII without the escape character esc, as
+// nearly every field is: then it is its own unescaped text, found in one
+// pass rather than a search for esc and a UTF-8 check.
+func plain(s string, esc byte) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == esc || c >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // writeEscape writes what one escape sequence (without its escape

@@ -28,8 +28,9 @@ type run struct {
 	focus []ref
 	byID  map[string]int // resource id → index in entries
 	// counts numbers segments by name as they are read, for warnings
-	// ("OBX[3]-14") and for ids that fall back to a position.
-	counts map[string]int
+	// ("OBX[3]-14") and for ids that fall back to a position. A message
+	// has a handful of segment names: a list is quicker than a map.
+	counts []segCount
 	// refs caches references to shared resources (Practitioner,
 	// Organization, Location) by the raw field text they came from.
 	refs map[refKey]ref
@@ -39,6 +40,7 @@ type run struct {
 	dtms    [4]dtmEntry
 	dtmNext int
 	key     []byte   // scratch for ids
+	hasher  idHasher // hashes ids, kept
 	strs    strArena // room for ids and other built strings, kept
 	// obsPool is room for the Observations still to map (see newObsParts).
 	obsPool []obsParts
@@ -48,8 +50,20 @@ type run struct {
 	perf        []fhir.Reference
 	interpCache map[string][]fhir.CodeableConcept
 	unitCache   map[string]fhir.Quantity
-	systems     map[hd]resolvedSystem
-	idTypes     map[string]*fhir.CodeableConcept
+	// The last entries of sharedRefs, interpCache and unitCache used,
+	// checked before the maps.
+	recentRefs [4]sharedRef
+	nextRecent int
+	lastInterp struct {
+		raw string
+		l   []fhir.CodeableConcept
+	}
+	lastUnit struct {
+		raw string
+		q   fhir.Quantity
+	}
+	systems map[hd]resolvedSystem
+	idTypes map[string]*fhir.CodeableConcept
 
 	// stream is set by MapJSON: Observations are encoded as soon as they
 	// are complete, into obsJSON, and their memory reused (newObsParts).
@@ -68,7 +82,7 @@ type run struct {
 func (m *Mapper) newRun(msg *hl7.Message, trigger string) *run {
 	r, _ := m.runs.Get().(*run)
 	if r == nil {
-		r = &run{byID: make(map[string]int, 32), counts: make(map[string]int, 8)}
+		r = &run{byID: make(map[string]int, 32)}
 	}
 	r.m, r.msg, r.trigger, r.msh = m, msg, trigger, msg.Segments[0]
 	r.controlID = text(r.msh.Field(10))
@@ -95,8 +109,8 @@ func (m *Mapper) release(r *run) {
 	clear(r.results)
 	*r = run{
 		entries: r.entries[:0], focus: r.focus[:0], msgKey: r.msgKey[:0], key: r.key[:0],
-		obsJSON: r.obsJSON[:0], results: r.results[:0], out: r.out[:0], strs: r.strs,
-		byID: r.byID, counts: r.counts, refs: r.refs, sharedRefs: r.sharedRefs,
+		obsJSON: r.obsJSON[:0], results: r.results[:0], out: r.out[:0], strs: r.strs, hasher: r.hasher,
+		counts: r.counts[:0], byID: r.byID, refs: r.refs, sharedRefs: r.sharedRefs,
 		interpCache: r.interpCache, unitCache: r.unitCache, systems: r.systems, idTypes: r.idTypes,
 	}
 	if cap(r.out) > maxKeptOut {
@@ -169,10 +183,10 @@ func (r *run) warn(a at, reason string) {
 // ident returns the deterministic id of a resource (see ids.go).
 func (r *run) ident(typ string, key ...string) ident {
 	const n = len("urn:uuid:") + 36
-	var url [n]byte
-	appendUUID(append(url[:0], "urn:uuid:"...), r.uuid(typ, key...))
-	var req [32]byte // room for the type name and '/'
-	s := r.strs.add(url[:], append(append(req[:0], typ...), '/'), url[len("urn:uuid:"):])
+	var room [n + 32 + 36]byte // url, then the type name, '/' and id
+	b := appendUUID(append(room[:0], "urn:uuid:"...), r.uuid(typ, key...))
+	b = append(append(append(b, typ...), '/'), b[len("urn:uuid:"):n]...)
+	s := r.strs.add(b)
 	return ident{id: s[len("urn:uuid:"):n], url: s[:n], req: s[n:]}
 }
 
@@ -210,11 +224,15 @@ func (r *run) has(id string) bool {
 	return ok
 }
 
-// supporting are the resource types that come after the main ones. (A
+// supporting reports whether a resource type comes after the main ones. (A
 // PRT after an OBX adds a Device while MapJSON still holds the
 // Observation: as a supporting type it comes after it in Map's bundle too.)
-var supporting = map[string]bool{
-	"Practitioner": true, "PractitionerRole": true, "Location": true, "Organization": true, "Device": true,
+func supporting(typ string) bool {
+	switch typ {
+	case "Practitioner", "PractitionerRole", "Location", "Organization", "Device":
+		return true
+	}
+	return false
 }
 
 // ordered returns the bundle's entries in order: the MessageHeader of a
@@ -228,7 +246,7 @@ func (r *run) ordered() []entry {
 	}
 	for pass := range 2 {
 		for _, e := range r.entries {
-			if supporting[e.typ] == (pass == 1) {
+			if supporting(e.typ) == (pass == 1) {
 				entries = append(entries, e)
 			}
 		}
@@ -287,7 +305,7 @@ func (r *run) appendJSON(b []byte) ([]byte, error) {
 	// The order of ordered(), without building its slice.
 	for pass := range 2 {
 		for _, e := range r.entries {
-			if supporting[e.typ] != (pass == 1) || err != nil {
+			if supporting(e.typ) != (pass == 1) || err != nil {
 				continue
 			}
 			b, err = r.appendEntry(b, e, n)
@@ -341,8 +359,30 @@ func (r *run) appendEntry(b []byte, e entry, n int) ([]byte, error) {
 
 // next returns the 1-based position of the next segment called name.
 func (r *run) next(name string) int {
-	r.counts[name]++
-	return r.counts[name]
+	for i := range r.counts {
+		if c := &r.counts[i]; c.name == name {
+			c.n++
+			return c.n
+		}
+	}
+	r.counts = append(r.counts, segCount{name, 1})
+	return 1
+}
+
+// count returns how many segments called name were read so far.
+func (r *run) count(name string) int {
+	for _, c := range r.counts {
+		if c.name == name {
+			return c.n
+		}
+	}
+	return 0
+}
+
+// segCount is how many segments called name were read.
+type segCount struct {
+	name string
+	n    int
 }
 
 // reps returns the repetitions of a field without allocating when there is

@@ -1,8 +1,8 @@
 package mappings
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 )
 
 // Resource ids are deterministic, so mapping the same message twice (a
@@ -63,7 +63,7 @@ func (r *run) uuid(typ string, parts ...string) [16]byte {
 		k = appendPart(k, p)
 	}
 	r.key = k
-	sum := sha256.Sum256(k)
+	sum := r.hasher.sum(k)
 	sum[6] = sum[6]&0x0f | 0x80 // version 8
 	sum[8] = sum[8]&0x3f | 0x80 // RFC 9562 variant
 	return [16]byte(sum[:16])
@@ -74,14 +74,15 @@ func appendPart(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// appendUUID appends u in the 8-4-4-4-12 form.
+// appendUUID appends u in the 8-4-4-4-12 form. The groups are written in
+// place, at fixed offsets, rather than appended digit by digit.
 func appendUUID(b []byte, u [16]byte) []byte {
-	const hexDigits = "0123456789abcdef"
-	for i, c := range u {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			b = append(b, '-')
-		}
-		b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
-	}
-	return b
+	var s [36]byte
+	hex.Encode(s[0:8], u[0:4])
+	hex.Encode(s[9:13], u[4:6])
+	hex.Encode(s[14:18], u[6:8])
+	hex.Encode(s[19:23], u[8:10])
+	hex.Encode(s[24:36], u[10:16])
+	s[8], s[13], s[18], s[23] = '-', '-', '-', '-'
+	return append(b, s[:]...)
 }

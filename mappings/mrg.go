@@ -61,10 +61,10 @@ func mapA40(r *run) error {
 			r.adtSegment(s, &st)
 		}
 	}
-	if r.counts["PID"] == 0 {
+	if r.count("PID") == 0 {
 		return fmt.Errorf("%w: no PID segment", ErrMalformed)
 	}
-	if r.counts["MRG"] == 0 {
+	if r.count("MRG") == 0 {
 		return fmt.Errorf("%w: no MRG segment", ErrMalformed)
 	}
 	r.provenance()

@@ -49,7 +49,8 @@ func decimal(s string) (json.Number, bool) {
 // canonical reports whether s is already a FHIR decimal without exponent:
 // -?(0|[1-9][0-9]*)(\.[0-9]+)?
 func canonical(s string) bool {
-	return fhir.ValidNumber(s) && !strings.ContainsAny(s, "eE")
+	// (Two byte searches: ContainsAny builds a set of "eE" on every call.)
+	return fhir.ValidNumber(s) && strings.IndexByte(s, 'e') < 0 && strings.IndexByte(s, 'E') < 0
 }
 
 // comparators are the SN.1 values a FHIR Quantity.comparator can hold.
@@ -57,6 +58,9 @@ var comparators = map[string]bool{"<": true, "<=": true, ">=": true, ">": true}
 
 // splitComparator splits a leading comparator off text such as "<0.10".
 func splitComparator(s string) (cmp, rest string) {
+	if s != "" && s[0] > ' ' && s[0] < 0x80 && s[0] != '<' && s[0] != '>' && s[len(s)-1] > ' ' && s[len(s)-1] < 0x80 {
+		return "", s // the usual plain number: nothing to trim, no comparator
+	}
 	s = strings.TrimSpace(s)
 	for _, c := range [...]string{"<=", ">=", "<", ">"} {
 		if r, ok := strings.CutPrefix(s, c); ok {

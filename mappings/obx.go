@@ -219,20 +219,35 @@ func (r *run) newObsParts() *obsParts {
 }
 
 // shared returns one Reference per referenced resource for the whole
-// bundle (every Observation's subject is the same patient).
+// bundle (every Observation's subject is the same patient). The last few
+// are looked at first: hashing a ref (two strings) in the map costs more
+// than comparing a handful of them, and an OBX asks for the same two.
 func (r *run) shared(x ref) *fhir.Reference {
 	if x.isZero() {
 		return nil
 	}
-	if p, ok := r.sharedRefs[x]; ok {
-		return p
+	for _, s := range r.recentRefs {
+		if s.p != nil && s.ref == x {
+			return s.p
+		}
 	}
-	p := x.reference()
-	if r.sharedRefs == nil {
-		r.sharedRefs = make(map[ref]*fhir.Reference, 4)
+	p, ok := r.sharedRefs[x]
+	if !ok {
+		p = x.reference()
+		if r.sharedRefs == nil {
+			r.sharedRefs = make(map[ref]*fhir.Reference, 4)
+		}
+		r.sharedRefs[x] = p
 	}
-	r.sharedRefs[x] = p
+	r.recentRefs[r.nextRecent%len(r.recentRefs)] = sharedRef{x, p}
+	r.nextRecent++
 	return p
+}
+
+// sharedRef is a ref and the Reference shared for it.
+type sharedRef struct {
+	ref
+	p *fhir.Reference
 }
 
 // performers maps OBX-16, OBX-23/24 and OBX-25 to Observation.performer;
@@ -267,14 +282,18 @@ func (r *run) interpretations(f hl7.Value) []fhir.CodeableConcept {
 	if f.IsEmpty() {
 		return nil
 	}
-	if l, ok := r.interpCache[f.Raw()]; ok {
-		return l
+	if f.Raw() == r.lastInterp.raw && r.lastInterp.l != nil {
+		return r.lastInterp.l // most results are N, one after the other
 	}
-	l := r.codeableList(f, interpretation, "")
-	if r.interpCache == nil {
-		r.interpCache = make(map[string][]fhir.CodeableConcept, 4)
+	l, ok := r.interpCache[f.Raw()]
+	if !ok {
+		l = r.codeableList(f, interpretation, "")
+		if r.interpCache == nil {
+			r.interpCache = make(map[string][]fhir.CodeableConcept, 4)
+		}
+		r.interpCache[f.Raw()] = l
 	}
-	r.interpCache[f.Raw()] = l
+	r.lastInterp.raw, r.lastInterp.l = f.Raw(), l
 	return l
 }
 
@@ -284,15 +303,18 @@ func (r *run) units(f hl7.Value) fhir.Quantity {
 	if f.IsEmpty() {
 		return fhir.Quantity{}
 	}
-	if q, ok := r.unitCache[f.Raw()]; ok {
-		return q
+	if f.Raw() == r.lastUnit.raw {
+		return r.lastUnit.q // (the zero raw is the empty field, handled above)
 	}
-	var q fhir.Quantity
-	r.unit(f, &q)
-	if r.unitCache == nil {
-		r.unitCache = make(map[string]fhir.Quantity, 8)
+	q, ok := r.unitCache[f.Raw()]
+	if !ok {
+		r.unit(f, &q)
+		if r.unitCache == nil {
+			r.unitCache = make(map[string]fhir.Quantity, 8)
+		}
+		r.unitCache[f.Raw()] = q
 	}
-	r.unitCache[f.Raw()] = q
+	r.lastUnit.raw, r.lastUnit.q = f.Raw(), q
 	return q
 }
 
@@ -340,8 +362,9 @@ func (r *run) obxIdent(s *hl7.Segment, obx3 *comps, n int, c obxContext) ident {
 	return r.uniqueIdent("Observation", kind, parent, sys, cd, text(s.Field(4)))
 }
 
-// textTypes are the OBX-2 types whose repetitions join into one string.
-var textTypes = map[string]bool{"ST": true, "TX": true, "FT": true}
+// isText reports whether OBX-2 is a type whose repetitions join into one
+// string.
+func isText(vt string) bool { return vt == "ST" || vt == "TX" || vt == "FT" }
 
 // obxValue sets the value of an Observation from OBX-2 and OBX-5.
 func (r *run) obxValue(s *hl7.Segment, p *obsParts, units *fhir.Quantity, a func(int) at) {
@@ -351,7 +374,7 @@ func (r *run) obxValue(s *hl7.Segment, p *obsParts, units *fhir.Quantity, a func
 	if f.IsEmpty() || f.IsNull() {
 		return
 	}
-	if textTypes[vt] {
+	if isText(vt) {
 		// ST, TX, FT: one string (the IG's valueString), repetitions as lines.
 		obs.ValueString = strPtr(lines(f))
 		return

@@ -93,7 +93,7 @@ func (r *run) prtADT(s *hl7.Segment, n int, pat *patient) {
 	if r.prtDeleted(s, n) {
 		return
 	}
-	if r.counts["PV1"] > 0 {
+	if r.count("PV1") > 0 {
 		r.warn(at{"PRT", n, 0}, "participation in this segment group is not mapped: skipped")
 		return
 	}

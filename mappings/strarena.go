@@ -16,19 +16,13 @@ type strArena struct {
 // arenaChunk is the size of a chunk: room for about forty ids.
 const arenaChunk = 4096
 
-// add returns the concatenation of parts as a string cut from the chunk.
-func (a *strArena) add(parts ...[]byte) string {
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	if a.chunk == nil || a.chunk.Cap()-a.chunk.Len() < n {
+// add returns a copy of b as a string cut from the chunk.
+func (a *strArena) add(b []byte) string {
+	if a.chunk == nil || a.chunk.Cap()-a.chunk.Len() < len(b) {
 		a.chunk = new(strings.Builder)
-		a.chunk.Grow(max(n, arenaChunk))
+		a.chunk.Grow(max(len(b), arenaChunk))
 	}
 	start := a.chunk.Len()
-	for _, p := range parts {
-		a.chunk.Write(p)
-	}
+	a.chunk.Write(b)
 	return a.chunk.String()[start:]
 }

@@ -136,17 +136,19 @@ func (w *writeback) publishOutcome(ctx context.Context, j outcomeJob) {
 	subject, id, data := w.outcomeMsg(&j)
 	for i := 0; i < 60; i++ {
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		_, err := w.e.bus.Publish(pctx, subject, data, bus.Header{MsgID: id})
+		ack, err := w.e.bus.Publish(pctx, subject, data, bus.Header{MsgID: id})
 		cancel()
 		if err == nil {
-			break
+			if !ack.Duplicate { // as in publishBatch: the first publish answered
+				w.reply(j)
+			}
+			return
 		}
 		if i == 59 || !sleep(ctx, time.Second) {
 			w.e.log.Error("write-back outcome not published", "channel", w.ch.Name, "message_id", j.o.MessageID, "err", err)
 			return
 		}
 	}
-	w.reply(j)
 }
 
 // reply sends the outcome to the request's Reply-To subject, if any: a

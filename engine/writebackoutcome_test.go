@@ -99,3 +99,26 @@ func TestWriteback_ReplayFollowsFinishOrderNotIDs(t *testing.T) {
 	}
 	t.Errorf("the outcome of the message finished last (id %d) was not replayed", retried.ID)
 }
+
+// An outcome published twice (a replay after a restart, through the
+// retrying path) reaches the stream once and answers its requester once.
+func TestWriteback_RetriedOutcomeRepliesOnce(t *testing.T) {
+	te := startEngine(t, "", map[string]string{"wb.yaml": writebackChannel(reserveAddr(t), 3)})
+	w := te.writebacks[0]
+	inbox := "replies.once"
+	sub, err := te.bus.Conn().SubscribeSync(inbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := outcomeJob{req: request{subject: "writeback.sandbox.results", reply: inbox, kind: "results", correlation: "twice-1"},
+		o: wbOutcome{Status: "sent", MessageID: 424242, ControlID: "SBTWICE", AckCode: "AA"}}
+	ctx := context.Background()
+	w.publishOutcome(ctx, job)
+	w.publishOutcome(ctx, job) // as a replay would
+	if _, err := sub.NextMsg(5 * time.Second); err != nil {
+		t.Fatalf("no reply: %v", err)
+	}
+	if m, err := sub.NextMsg(500 * time.Millisecond); err == nil {
+		t.Fatalf("a second reply: %s", m.Data)
+	}
+}

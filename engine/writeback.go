@@ -43,6 +43,9 @@ type writeback struct {
 	wake   chan struct{}   // capacity 1: a request was stored, or the channel resumed
 	outq   chan outcomeJob // committed outcomes for the publisher (writebackoutcome.go)
 	paused atomic.Bool     // switchboard channel pause: requests are stored, none sent
+	// missedSince is when the first outcome was given up while NATS was
+	// away (a time.Time; zero: none): replayMissed publishes from there.
+	missedSince atomic.Value
 }
 
 func newWriteback(e *Engine, ch *Channel) (*writeback, error) {

@@ -67,12 +67,25 @@ func outcomeOf(m *store.Message, status store.Status, code string, ack []byte, a
 
 // publishOutcomes publishes queued outcomes until the queue is closed:
 // first those a previous run may not have published, then each batch
-// that gathered while the last one was being acknowledged.
+// that gathered while the last one was being acknowledged. When an
+// outcome had to be given up (NATS away for longer than publishOutcome
+// waits), the recent outcomes are replayed once NATS is back.
 func (w *writeback) publishOutcomes(ctx context.Context) {
-	w.replayOutcomes(ctx)
+	w.replayOutcomes(ctx, time.Time{})
+	tick := time.NewTicker(missedReplayCheck)
+	defer tick.Stop()
 	batch := make([]outcomeJob, 0, 256)
-	for j := range w.outq {
-		batch = append(batch[:0], j)
+	for {
+		select {
+		case j, ok := <-w.outq:
+			if !ok {
+				return
+			}
+			batch = append(batch[:0], j)
+		case <-tick.C:
+			w.replayMissed(ctx)
+			continue
+		}
 	more:
 		for len(batch) < cap(batch) {
 			select {
@@ -87,6 +100,22 @@ func (w *writeback) publishOutcomes(ctx context.Context) {
 		}
 		w.publishBatch(ctx, batch)
 	}
+}
+
+// missedReplayCheck is how often the publisher looks for given-up
+// outcomes to replay.
+const missedReplayCheck = time.Second
+
+// replayMissed replays the outcomes finished since the first one given
+// up, once NATS is connected again.
+func (w *writeback) replayMissed(ctx context.Context) {
+	since, _ := w.missedSince.Load().(time.Time)
+	if since.IsZero() || !w.e.bus.Connected() {
+		return
+	}
+	w.missedSince.Store(time.Time{})
+	w.e.log.Info("write-back outcomes replayed after NATS came back", "channel", w.ch.Name)
+	w.replayOutcomes(ctx, since.Add(-time.Minute))
 }
 
 // publishBatch publishes outcomes without waiting between them, then
@@ -130,11 +159,16 @@ func (w *writeback) outcomeMsg(j *outcomeJob) (subject, id string, data []byte) 
 	return "outcomes." + w.ch.Tenant + "." + j.req.kind, fmt.Sprintf("outcome-%s-%d-%s", w.ch.Name, j.o.MessageID, j.o.Status), data
 }
 
-// publishOutcome publishes one outcome, retrying while NATS is away (for
-// a minute: the outcome is in the message log in any case).
+// outcomeTries bounds publishOutcome's attempts, a second apart: past
+// them the deliverer must not wait any longer (it blocks once the queue is
+// full), so the outcome is left to replayMissed.
+var outcomeTries = 60
+
+// publishOutcome publishes one outcome, retrying while NATS is away for a
+// minute; after that it is replayed once NATS is back (replayMissed).
 func (w *writeback) publishOutcome(ctx context.Context, j outcomeJob) {
 	subject, id, data := w.outcomeMsg(&j)
-	for i := 0; i < 60; i++ {
+	for i := 0; i < outcomeTries; i++ {
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		ack, err := w.e.bus.Publish(pctx, subject, data, bus.Header{MsgID: id})
 		cancel()
@@ -144,8 +178,11 @@ func (w *writeback) publishOutcome(ctx context.Context, j outcomeJob) {
 			}
 			return
 		}
-		if i == 59 || !sleep(ctx, time.Second) {
-			w.e.log.Error("write-back outcome not published", "channel", w.ch.Name, "message_id", j.o.MessageID, "err", err)
+		if i == outcomeTries-1 || !sleep(ctx, time.Second) {
+			w.e.log.Error("write-back outcome not published yet; replayed when NATS is back", "channel", w.ch.Name, "message_id", j.o.MessageID, "err", err)
+			if since, _ := w.missedSince.Load().(time.Time); since.IsZero() {
+				w.missedSince.Store(time.Now())
+			}
 			return
 		}
 	}
@@ -171,7 +208,7 @@ func (w *writeback) reply(j outcomeJob) {
 // finishes after them, and an invalid request is final at once. The
 // newest final events give that order; the newest final messages by id
 // are kept too, for a message whose final status came without an event.
-func (w *writeback) replayOutcomes(ctx context.Context) {
+func (w *writeback) replayOutcomes(ctx context.Context, after time.Time) {
 	window := w.e.duplicatesFor("outcomes." + w.ch.Tenant + ".x")
 	if window <= 0 {
 		return
@@ -200,6 +237,11 @@ func (w *writeback) replayOutcomes(ctx context.Context) {
 	}
 	slices.Sort(order)
 	since := time.Now().Add(-window / 2)
+	if !after.IsZero() && after.Before(since) {
+		// Given up while NATS was away: those finished before the
+		// window was left may be published twice; none is lost.
+		since = after
+	}
 	var batch []outcomeJob
 	for _, id := range order {
 		full, err := w.e.store.Get(ctx, id)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchboard-hl7/switchboard/engine/store"
+	"github.com/switchboard-hl7/switchboard/internal/natstest"
 	"github.com/switchboard-hl7/switchboard/mllp/mllptest"
 )
 
@@ -120,5 +121,56 @@ func TestWriteback_RetriedOutcomeRepliesOnce(t *testing.T) {
 	}
 	if m, err := sub.NextMsg(500 * time.Millisecond); err == nil {
 		t.Fatalf("a second reply: %s", m.Data)
+	}
+}
+
+// An outcome given up while NATS was away (past outcomeTries) is
+// published once NATS is back, and only once.
+func TestWriteback_OutcomeGivenUpIsPublishedWhenNATSIsBack(t *testing.T) {
+	// Restored after the engine stops (cleanups run last first), so no
+	// engine goroutine reads it meanwhile.
+	t.Cleanup(func(n int) func() { return func() { outcomeTries = n } }(outcomeTries))
+	outcomeTries = 2
+	srv := natstest.New(t)
+	srv.Start()
+	peer := mllptest.NewPeer(t, mllptest.AlwaysAck("AA"))
+	te := startEngine(t, fmt.Sprintf("nats: {url: %q}\n", srv.URL()), map[string]string{"wb.yaml": writebackChannel(peer.Addr(), 3)})
+	if err := te.Pause("wb"); err != nil {
+		t.Fatal(err)
+	}
+	publishRequest(t, te, "results", "while-down-1", resultsBundle("MRN-DOWN"))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if msgs, _ := te.Store().Search(context.Background(), store.Query{Channel: "wb"}); len(msgs) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the request was not stored")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	srv.Kill()
+	if err := te.Resume("wb"); err != nil {
+		t.Fatal(err)
+	}
+	m := te.waitFinal("wb", 1) // sent to the EHR while NATS is away
+	if m.Status != store.StatusSent {
+		t.Fatalf("write-back %s, want SENT", m.Status)
+	}
+	time.Sleep(3 * time.Second) // outcomeTries a second apart: given up
+	srv.Start()
+	got := outcomes(t, te, 1)
+	if len(got) != 1 || got[0].Correlation != "while-down-1" || got[0].Status != "sent" {
+		t.Fatalf("outcomes after NATS came back: %+v", got)
+	}
+	time.Sleep(2 * missedReplayCheck) // no second copy
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s, err := jsClient(t, te).Stream(ctx, "OUTCOMES")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info, err := s.Info(ctx); err != nil || info.State.Msgs != 1 {
+		t.Fatalf("OUTCOMES holds %v messages (%v), want 1", info.State.Msgs, err)
 	}
 }

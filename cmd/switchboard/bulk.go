@@ -8,7 +8,6 @@ import (
 	"os/signal"
 	"sort"
 	"strconv"
-	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -267,6 +266,3 @@ func bulkCancelCmd() *cobra.Command {
 		},
 	}
 }
-
-// oneLine flattens s for a table cell.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

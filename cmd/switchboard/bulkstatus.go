@@ -25,7 +25,7 @@ func listJobs(ctx context.Context, st store.Store, w io.Writer) error {
 	fmt.Fprintln(tw, "JOB\tSTATUS\tCHANNEL\tLEVEL\tSTARTED\tUPDATED\tERROR")
 	for _, m := range ms {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.Status, m.Channel, m.Trigger,
-			m.ReceivedAt.Local().Format(time.DateTime), m.UpdatedAt.Local().Format(time.DateTime), oneLine(m.Error))
+			m.ReceivedAt.Local().Format(time.DateTime), m.UpdatedAt.Local().Format(time.DateTime), oneLineErr(m.Error))
 	}
 	return tw.Flush()
 }
@@ -58,7 +58,7 @@ func showJob(ctx context.Context, st store.Store, id int64, w io.Writer) error {
 		state := "waiting"
 		switch {
 		case f.Error != "":
-			state = "failed: " + oneLine(f.Error)
+			state = "failed: " + oneLineErr(f.Error)
 		case f.Done:
 			state = "done"
 		case f.Lines > 0:

@@ -39,7 +39,6 @@ func (r Request) trigger() string { return strings.ToUpper(string(r.Export.Level
 // output body.
 type state struct {
 	StatusURL string          `json:"statusUrl,omitempty"`
-	KickedOff time.Time       `json:"kickedOff,omitzero"`
 	Manifest  json.RawMessage `json:"manifest,omitempty"`
 }
 

@@ -88,7 +88,6 @@ func (r *runner) run(ctx context.Context) error {
 // before anything else, so that a restart polls it instead of starting a
 // second export.
 func (r *runner) kickOff(ctx context.Context) error {
-	now := time.Now()
 	u, err := r.o.Client.StartExport(ctx, r.job.Request.Export)
 	if err != nil {
 		return fmt.Errorf("kick-off: %w", err)
@@ -99,7 +98,7 @@ func (r *runner) kickOff(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	ev := store.Event{Stage: "kickoff", Status: store.StatusReceived, Detail: "the server accepted the export"}
-	return r.save(sctx, state{StatusURL: u, KickedOff: now}, "", ev)
+	return r.save(sctx, state{StatusURL: u}, "", ev)
 }
 
 // recordTimeout bounds a write to the log that must not be cut short by

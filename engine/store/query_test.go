@@ -42,6 +42,7 @@ func matches(q Query, m *Message) bool {
 		(q.Type == "" || m.Type == q.Type) &&
 		(q.Trigger == "" || m.Trigger == q.Trigger) &&
 		(q.ControlID == "" || m.ControlID == q.ControlID) &&
+		(len(q.ControlIDs) == 0 || slices.Contains(q.ControlIDs, m.ControlID)) &&
 		(q.PatientID == "" || m.PatientID == q.PatientID) &&
 		(q.Since.IsZero() || !m.ReceivedAt.Before(q.Since)) &&
 		(q.Until.IsZero() || m.ReceivedAt.Before(q.Until)) &&
@@ -79,9 +80,11 @@ func searchCases(msgs []*Message) map[string]Query {
 		"status and patient": {Statuses: []Status{StatusSent}, PatientID: "P0"},
 		"all at once": {Channel: "lab", Statuses: []Status{StatusSent, StatusError}, Type: "ORU", Trigger: "R01",
 			PatientID: "P0", Since: at(1), Until: at(39), Direction: Inbound, BeforeID: msgs[35].ID},
-		"matches nothing":     {Channel: "adt", Type: "ORU"},
-		"unknown control id":  {ControlID: "nope"},
-		"status, before, lim": {Statuses: []Status{StatusQueued, StatusFiltered}, BeforeID: msgs[30].ID, Limit: 2},
+		"matches nothing":      {Channel: "adt", Type: "ORU"},
+		"unknown control id":   {ControlID: "nope"},
+		"control ids":          {ControlIDs: []string{"C3", "nope", "C17", "C30"}},
+		"control ids, channel": {Channel: "lab", ControlIDs: []string{"C3", "C17", "C30"}},
+		"status, before, lim":  {Statuses: []Status{StatusQueued, StatusFiltered}, BeforeID: msgs[30].ID, Limit: 2},
 	}
 }
 

@@ -116,7 +116,7 @@ func open(path string, opts Options) (*SQLite, error) {
 	s.ckptDB = openDB(abs, opts, false, 1)
 	finishWAL := new(atomic.Bool) // set by the checkpointer, cleared by the writer
 	s.ckpt = startCheckpointer(s.ckptDB, finishWAL)
-	w, err := newWriter(s.write, opts.MaxBatch, opts.GatherDelay, s.ckpt.notify, finishWAL)
+	w, err := newWriter(s.write, opts, s.ckpt.notify, finishWAL)
 	if err != nil {
 		s.ckpt.close()
 		s.ckptDB.Close()

@@ -118,6 +118,15 @@ type Update struct {
 	// Attempts replaces the stored count; zero leaves it unchanged.
 	Attempts int
 	Events   []Event // appended; MessageID is set to ID and a zero Time to now
+	// Redoable says that losing this update to a power cut costs only
+	// work done again, never a message: a status after the Bundle was
+	// published (published again, JetStream drops the repeat) or a
+	// write-back's ACK (sent again with the same MSH-10). Its commit
+	// returns once the update is with the operating system, where a
+	// killed process cannot lose it, and reaches the disk within
+	// milliseconds; the store's synchronous setting still governs
+	// every other write.
+	Redoable bool
 }
 
 // Query selects messages for Search. Zero fields do not filter.
@@ -127,10 +136,12 @@ type Query struct {
 	Type      string
 	Trigger   string
 	ControlID string
-	PatientID string
-	Since     time.Time // received at or after
-	Until     time.Time // received before
-	Direction Direction
+	// ControlIDs: any of these (a consumer checking a batch for repeats).
+	ControlIDs []string
+	PatientID  string
+	Since      time.Time // received at or after
+	Until      time.Time // received before
+	Direction  Direction
 
 	// BeforeID pages backwards: pass the smallest ID of the previous page.
 	BeforeID int64

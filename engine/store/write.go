@@ -113,7 +113,8 @@ func (s *SQLite) Append(ctx context.Context, m *Message, events ...Event) error 
 		rec.Status = StatusReceived
 	}
 	evs := slices.Clone(events)
-	if err := s.w.do(ctx, func(tx *writeTx) error { return tx.append(&rec, evs) }); err != nil {
+	// ack: the caller is typically an MLLP connection waiting to ACK.
+	if err := s.w.wait(ctx, &op{apply: func(tx *writeTx) error { return tx.append(&rec, evs) }, ack: true}); err != nil {
 		return fmt.Errorf("store: append to channel %s: %w", m.Channel, err)
 	}
 	m.ID, m.ReceivedAt, m.UpdatedAt, m.Status = rec.ID, rec.ReceivedAt, rec.UpdatedAt, rec.Status
@@ -229,7 +230,7 @@ func (s *SQLite) Update(ctx context.Context, u Update) error {
 		return fmt.Errorf("store: update message %d: %w", u.ID, err)
 	}
 	u.Events = slices.Clone(u.Events)
-	if err := s.w.do(ctx, u.apply); err != nil {
+	if err := s.w.wait(ctx, &op{apply: u.apply, redoable: u.Redoable}); err != nil {
 		return fmt.Errorf("store: update message %d: %w", u.ID, err)
 	}
 	return nil
@@ -260,7 +261,7 @@ func (s *SQLite) UpdateAsync(u Update, done func(error)) {
 		return
 	}
 	u.Events = slices.Clone(u.Events)
-	if err := s.w.submit(context.Background(), &op{apply: u.apply, done: report}); err != nil {
+	if err := s.w.submit(context.Background(), &op{apply: u.apply, done: report, redoable: u.Redoable}); err != nil {
 		report(err)
 	}
 }

@@ -207,7 +207,7 @@ func (p *pipeline) requeue(d *delivery, err error, events []store.Event) {
 	r.e.log.Warn("publish failed; message queued for retry", "channel", r.ch.Name, "message_id", d.m.ID, "err", err)
 	events = append(events, store.Event{Stage: "publish", Status: store.StatusQueued, Detail: "will retry: " + err.Error()})
 	p.failed.Store(true)
-	u := store.Update{ID: d.m.ID, Status: store.StatusQueued, Error: "publish: " + err.Error(), Output: d.output, Attempts: d.m.Attempts + 1, Events: events}
+	u := store.Update{ID: d.m.ID, Status: store.StatusQueued, Error: "publish: " + err.Error(), Output: d.output, Attempts: d.m.Attempts + 1, Events: events, Redoable: true}
 	r.e.store.UpdateAsync(u, func(err error) {
 		if err != nil {
 			r.e.log.Error("recording queued message", "channel", r.ch.Name, "message_id", d.m.ID, "err", err)
@@ -228,7 +228,9 @@ func (p *pipeline) finish(m *store.Message, status store.Status, errText string,
 	default:
 		r.e.metrics.sent.WithLabelValues(r.ch.Name).Inc()
 	}
-	u := store.Update{ID: m.ID, Status: status, Error: errText, Output: output, Events: events}
+	// Redoable: a message whose outcome a power cut took is processed
+	// again on start, and its Bundle published with the same Nats-Msg-Id.
+	u := store.Update{ID: m.ID, Status: status, Error: errText, Output: output, Events: events, Redoable: true}
 	r.e.store.UpdateAsync(u, func(err error) {
 		if err != nil {
 			r.e.log.Error("recording outcome", "channel", r.ch.Name, "message_id", m.ID, "err", err)

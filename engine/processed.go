@@ -114,6 +114,6 @@ func (r *runner) serveProcessed(ctx context.Context, req *mllp.Request, rec *sto
 	}
 	ack := hl7.BuildAck(msg, opts)
 	r.e.store.UpdateAsync(store.Update{ID: rec.ID, AckCode: opts.Code, Ack: ack,
-		Events: []store.Event{{Stage: "ack", Status: o.status, Detail: opts.Code}}}, nil)
+		Events: []store.Event{{Stage: "ack", Status: o.status, Detail: opts.Code}}, Redoable: true}, nil)
 	return r.answered(req, opts.Code, ack)
 }

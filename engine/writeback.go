@@ -80,8 +80,21 @@ func (w *writeback) start(ctx context.Context, wg *sync.WaitGroup) {
 }
 
 // consume fetches requests from the channel's durable consumer until ctx
-// ends, riding out NATS outages.
+// ends, riding out NATS outages. A fetcher goroutine fetches the next
+// batch while the last one is stored: one after the other, the round
+// trips to the server took as long as storing the requests. MaxAckPending
+// bounds what is fetched and not yet acknowledged.
 func (w *writeback) consume(ctx context.Context) {
+	batches := make(chan []jetstream.Msg, 1)
+	go w.fetch(ctx, batches)
+	for msgs := range batches {
+		w.take(ctx, msgs)
+	}
+}
+
+// fetch sends batches of requests until ctx ends, then closes batches.
+func (w *writeback) fetch(ctx context.Context, batches chan<- []jetstream.Msg) {
+	defer close(batches)
 	var cons jetstream.Consumer
 	for ctx.Err() == nil {
 		if cons == nil {
@@ -106,7 +119,10 @@ func (w *writeback) consume(ctx context.Context) {
 			msgs = append(msgs, msg)
 		}
 		if len(msgs) > 0 {
-			w.take(ctx, msgs)
+			select {
+			case batches <- msgs:
+			case <-ctx.Done():
+			}
 		}
 	}
 }
@@ -132,36 +148,25 @@ func (w *writeback) consumer(ctx context.Context) (jetstream.Consumer, error) {
 // died between the two) is recognised by its control id, which is
 // derived from the correlation id, and only acknowledged.
 func (w *writeback) take(ctx context.Context, msgs []jetstream.Msg) {
+	batch := make([]taken, len(msgs))
+	for i, msg := range msgs {
+		batch[i] = w.prepare(msg)
+	}
+	stored, err := w.stored(ctx, batch)
+	if err != nil {
+		return // nothing acknowledged: JetStream redelivers the batch
+	}
 	var (
-		recs    []*store.Message
-		events  [][]store.Event
-		reqs    []request
-		invalid []bool
-		dups    []jetstream.Msg
-		keep    []jetstream.Msg
+		keep   []taken
+		recs   []*store.Message
+		events [][]store.Event
 	)
-	ids := map[string]bool{}
-	for _, msg := range msgs {
-		req := requestOf(msg)
-		rec := &store.Message{Channel: w.ch.Name, Direction: store.Outbound, RemoteAddr: req.origin(), Output: msg.Data()}
-		evs := []store.Event{{Stage: "receive", Status: store.StatusQueued, Time: time.Now(),
-			Detail: fmt.Sprintf("write-back %s, correlation %s, %d bytes", req.kind, req.correlation, len(msg.Data()))}}
-		v2, reason := w.build(req, msg.Data(), rec)
-		dup, err := w.seen(ctx, rec.ControlID)
-		if err != nil {
-			return // nothing acknowledged: JetStream redelivers the batch
-		}
-		if dup || ids[rec.ControlID] {
-			dups = append(dups, msg)
+	for _, t := range batch {
+		if stored[t.rec.ControlID] {
 			continue
 		}
-		ids[rec.ControlID] = true
-		rec.Raw, rec.Status = v2, store.StatusQueued
-		if reason != "" {
-			rec.Raw, rec.Status, rec.Error = msg.Data(), store.StatusError, reason
-			evs = append(evs, store.Event{Stage: "build", Status: store.StatusError, Detail: reason})
-		}
-		recs, events, reqs, invalid, keep = append(recs, rec), append(events, evs), append(reqs, req), append(invalid, reason != ""), append(keep, msg)
+		stored[t.rec.ControlID] = true // a repeat within the batch
+		keep, recs, events = append(keep, t), append(recs, t.rec), append(events, t.events)
 	}
 	if len(recs) > 0 {
 		if err := w.e.store.AppendBatch(ctx, recs, events); err != nil {
@@ -169,16 +174,39 @@ func (w *writeback) take(ctx context.Context, msgs []jetstream.Msg) {
 			return
 		}
 	}
-	for _, msg := range append(keep, dups...) {
+	for _, msg := range msgs {
 		msg.Ack()
 	}
-	for i, rec := range recs {
-		if invalid[i] {
+	for _, t := range keep {
+		if t.rec.Status == store.StatusError {
 			w.e.metrics.errored.WithLabelValues(w.ch.Name).Inc()
-			w.outq <- outcomeJob{req: reqs[i], o: wbOutcome{Status: "invalid", MessageID: rec.ID, ControlID: rec.ControlID, Error: rec.Error}}
+			w.outq <- outcomeJob{req: t.req, o: wbOutcome{Status: "invalid", MessageID: t.rec.ID, ControlID: t.rec.ControlID, Error: t.rec.Error}}
 		}
 	}
 	w.poke()
+}
+
+// taken is a fetched request made ready to store.
+type taken struct {
+	req    request
+	rec    *store.Message
+	events []store.Event
+}
+
+// prepare builds the record of a request: QUEUED with the v2 message to
+// send, or ERROR with the reason it cannot be built.
+func (w *writeback) prepare(msg jetstream.Msg) taken {
+	req := requestOf(msg)
+	rec := &store.Message{Channel: w.ch.Name, Direction: store.Outbound, RemoteAddr: req.origin(), Output: msg.Data()}
+	evs := []store.Event{{Stage: "receive", Status: store.StatusQueued, Time: time.Now(),
+		Detail: fmt.Sprintf("write-back %s, correlation %s, %d bytes", req.kind, req.correlation, len(msg.Data()))}}
+	v2, reason := w.build(req, msg.Data(), rec)
+	rec.Raw, rec.Status = v2, store.StatusQueued
+	if reason != "" {
+		rec.Raw, rec.Status, rec.Error = msg.Data(), store.StatusError, reason
+		evs = append(evs, store.Event{Stage: "build", Status: store.StatusError, Detail: reason})
+	}
+	return taken{req: req, rec: rec, events: evs}
 }
 
 // poke wakes the deliverer without blocking.
@@ -222,10 +250,19 @@ func (w *writeback) build(req request, payload []byte, rec *store.Message) (v2 [
 	return m.Encode(), ""
 }
 
-// seen reports whether this channel already stored the control id.
-func (w *writeback) seen(ctx context.Context, controlID string) (bool, error) {
-	got, err := w.e.store.Search(ctx, store.Query{Channel: w.ch.Name, ControlID: controlID, Limit: 1})
-	return len(got) > 0, err
+// stored returns which of the batch's control ids this channel already
+// stored, with one query for the whole batch.
+func (w *writeback) stored(ctx context.Context, batch []taken) (map[string]bool, error) {
+	ids := make([]string, len(batch))
+	for i, t := range batch {
+		ids[i] = t.rec.ControlID
+	}
+	got, err := w.e.store.Search(ctx, store.Query{Channel: w.ch.Name, ControlIDs: ids, Limit: len(ids)})
+	seen := make(map[string]bool, len(batch))
+	for _, m := range got {
+		seen[m.ControlID] = true
+	}
+	return seen, err
 }
 
 // controlIDFor derives MSH-10 from the request's correlation id: unique per

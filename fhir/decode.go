@@ -1,8 +1,8 @@
 package fhir
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -83,39 +83,53 @@ var registry = map[string]func() Resource{
 	"Specimen":           func() Resource { return new(Specimen) },
 }
 
+// ErrNotResource is UnmarshalResource's error for JSON that is not an
+// object with a resourceType.
+var ErrNotResource = errors.New("fhir: not a resource (no resourceType)")
+
 // UnmarshalResource decodes any resource: one of this package's types chosen
 // by "resourceType", or a *RawResource for other types.
 func UnmarshalResource(data []byte) (Resource, error) {
-	var head struct {
-		ResourceType string `json:"resourceType"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("fhir: resource: %w", err)
-	}
-	if head.ResourceType == "" {
-		return nil, fmt.Errorf("fhir: resource without resourceType")
-	}
-	if mk, ok := registry[head.ResourceType]; ok {
-		r := mk()
-		if err := json.Unmarshal(data, r); err != nil {
+	r := &reader{data: data}
+	if r.peek() == '{' {
+		_, err := r.resourceTypeAhead()
+		switch {
+		case err == nil:
+			res, err := r.resource()
+			if err == nil {
+				err = r.end()
+			}
+			if err != nil {
+				return nil, err
+			}
+			return res, nil
+		case err != errNoType:
 			return nil, err
 		}
-		return r, nil
 	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, data); err != nil {
-		return nil, fmt.Errorf("fhir: %s: %w", head.ResourceType, err)
+	// JSON, but not an object with a resourceType; or not JSON at all.
+	err := r.skip()
+	if err == nil {
+		err = r.end()
 	}
-	return &RawResource{Type: head.ResourceType, JSON: buf.Bytes()}, nil
+	if err != nil {
+		return nil, err
+	}
+	return nil, ErrNotResource
 }
 
-var resourceType = reflect.TypeFor[Resource]()
+var (
+	resourceType = reflect.TypeFor[Resource]()
+	membersType  = reflect.TypeFor[Members]()
+	numberType   = reflect.TypeFor[json.Number]()
+)
 
 // structInfo says how JSON member names map to the fields of a struct type.
 type structInfo struct {
 	// structInfo elements, as R4 defines them (JSON names in the tags).
 	fields   map[string]fieldInfo
-	resource bool // the type is a Resource: "resourceType" is expected
+	resource bool  // the type is a Resource: "resourceType" is expected
+	unknown  []int // the index of its Members field; nil if it has none
 }
 
 type fieldInfo struct {
@@ -146,6 +160,9 @@ func addFields(si *structInfo, t reflect.Type, prefix []int) {
 		tag := f.Tag.Get("json")
 		name, _, _ := strings.Cut(tag, ",")
 		switch {
+		case f.Type == membersType:
+			si.unknown = index
+			continue
 		case tag == "-" || !f.IsExported() && !f.Anonymous:
 			continue
 		case f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct:
@@ -160,65 +177,25 @@ func addFields(si *structInfo, t reflect.Type, prefix []int) {
 
 // decodeObject is UnmarshalJSON for every struct of this package: v points
 // to the struct, unknown to its Unknown field. Member names match exactly
-// (FHIR is case-sensitive). Known members are decoded by encoding/json into
-// their fields; Resource fields by their resourceType; everything else is
-// appended to *unknown. The struct is reset first: decoding replaces it.
+// (FHIR is case-sensitive). Known members are decoded into their fields,
+// Resource fields by their resourceType, and everything else is appended
+// to *unknown. The struct is reset first: decoding replaces it. The whole
+// value is read in one pass (jsonread.go, decodevalue.go).
 func decodeObject(data []byte, v any, unknown *Members) error {
-	data = bytes.TrimSpace(data)
-	if string(data) == "null" {
-		return nil
-	}
 	rv := reflect.ValueOf(v).Elem()
-	rv.SetZero()
-	si := infoFor(rv.Type())
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+	r := &reader{data: data}
+	if null, err := r.null(); null || err != nil {
+		if err == nil {
+			err = r.end()
+		}
+		return err
+	}
+	if r.peek() != '{' {
 		return fmt.Errorf("fhir: %s: want a JSON object", rv.Type().Name())
 	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		name, _ := tok.(string)
-		f, known := si.fields[name]
-		switch {
-		case known && !f.resource:
-			if err := dec.Decode(rv.FieldByIndex(f.index).Addr().Interface()); err != nil {
-				return fmt.Errorf("fhir: %s.%s: %w", rv.Type().Name(), name, err)
-			}
-			continue
-		case name == "resourceType" && si.resource:
-			var typ string
-			if err := dec.Decode(&typ); err != nil {
-				return err
-			}
-			if want := rv.Addr().Interface().(Resource).ResourceType(); typ != want {
-				return fmt.Errorf("fhir: resourceType %q where %q was expected", typ, want)
-			}
-			continue
-		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return err
-		}
-		if known { // a Resource field
-			if string(bytes.TrimSpace(raw)) == "null" {
-				continue
-			}
-			r, err := UnmarshalResource(raw)
-			if err != nil {
-				return fmt.Errorf("fhir: %s.%s: %w", rv.Type().Name(), name, err)
-			}
-			rv.FieldByIndex(f.index).Set(reflect.ValueOf(r))
-			continue
-		}
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, raw); err != nil {
-			return err
-		}
-		*unknown = append(*unknown, Member{Name: name, Value: buf.Bytes()})
+	rv.SetZero()
+	if err := r.object(rv, unknown); err != nil {
+		return err
 	}
-	_, err := dec.Token()
-	return err
+	return r.end()
 }

@@ -27,7 +27,6 @@ package mappings
 //     back as lines.
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -246,21 +245,14 @@ type outReq struct {
 
 // load decodes the payload and finds the focus resource.
 func (q *outReq) load(payload []byte, want string) error {
-	var head struct {
-		ResourceType string `json:"resourceType"`
-	}
-	// Unmarshal checks the whole payload is JSON before it decodes.
-	err := json.Unmarshal(payload, &head)
-	var syntax *json.SyntaxError
-	switch {
-	case errors.As(err, &syntax) || len(bytes.TrimSpace(payload)) == 0:
-		return invalid("payload is not JSON")
-	case err != nil || head.ResourceType == "":
-		return invalid("payload is not a FHIR resource (no resourceType)")
-	}
 	res, err := fhir.UnmarshalResource(payload)
-	if err != nil {
-		return invalid("payload %s does not decode as FHIR R4: %v", head.ResourceType, err)
+	switch {
+	case errors.Is(err, fhir.ErrNotResource):
+		return invalid("payload is not a FHIR resource (no resourceType)")
+	case err != nil && !json.Valid(payload):
+		return invalid("payload is not JSON")
+	case err != nil:
+		return invalid("payload does not decode as FHIR R4: %v", err)
 	}
 	q.byRef = map[string]fhir.Resource{}
 	bundle, isBundle := res.(*fhir.Bundle)

@@ -190,3 +190,30 @@ func TestUnmarshalResource_ErrNotResource(t *testing.T) {
 		}
 	}
 }
+
+// A member that appears twice takes its last value, as encoding/json (and
+// the decoder before the one-pass reader) gives it: a repeated array of
+// objects does not merge its elements into the first array's, and a null
+// clears a pointer or slice set by an earlier occurrence.
+func TestUnmarshalResource_RepeatedMemberTakesLastValue(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"resourceType":"Patient","identifier":[{"system":"urn:mrn","value":"1"}],"identifier":[{"value":"2"}]}`:            `{"resourceType":"Patient","identifier":[{"value":"2"}]}`,
+		`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Patient","id":"1"}}],"entry":[{"fullUrl":"urn:x"}]}`: `{"resourceType":"Bundle","entry":[{"fullUrl":"urn:x"}]}`,
+		`{"resourceType":"Patient","name":[{"family":"A","zz":1}],"name":[{"given":["B"]}]}`:                                 `{"resourceType":"Patient","name":[{"given":["B"]}]}`,
+		`{"resourceType":"Patient","active":true,"active":null}`:                                                             `{"resourceType":"Patient"}`,
+		`{"resourceType":"Patient","name":[{"family":"A"}],"name":null}`:                                                     `{"resourceType":"Patient"}`,
+		`{"resourceType":"Patient","maritalStatus":{"text":"a","coding":[{"code":"x"}]},"maritalStatus":{"text":"b"}}`:       `{"resourceType":"Patient","maritalStatus":{"text":"b"}}`,
+	} {
+		res, err := UnmarshalResource([]byte(in))
+		if err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		out, err := Marshal(res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(out) != want {
+			t.Errorf("%s\n got %s\nwant %s", in, out, want)
+		}
+	}
+}

@@ -158,10 +158,18 @@ func unknownOf(v reflect.Value) *Members {
 	return v.FieldByIndex(si.unknown).Addr().Interface().(*Members)
 }
 
-// value reads one JSON value into v, as encoding/json would: null leaves
-// v at its zero value.
+// value reads one JSON value into v, as encoding/json would: null sets a
+// pointer, slice, map or interface to nil and leaves anything else as it
+// is. v may hold a value already (a member that appears twice, or the
+// element of a slice being reused): what is read replaces it.
 func (r *reader) value(v reflect.Value) error {
 	if null, err := r.null(); null || err != nil {
+		switch v.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+			if err == nil {
+				v.SetZero()
+			}
+		}
 		return err
 	}
 	t := v.Type()
@@ -195,6 +203,9 @@ func (r *reader) value(v reflect.Value) error {
 		if r.peek() != '{' {
 			return r.syntaxError("want an object for " + t.Name())
 		}
+		// Replace, not merge: each UnmarshalJSON of this package resets
+		// its struct, and callers got that from encoding/json before.
+		v.SetZero()
 		return r.object(v, unknownOf(v))
 	}
 	raw, err := r.raw()

@@ -165,6 +165,7 @@ func (w *writer) run() {
 		w.commit(batch, errs[:n])
 		for i, o := range batch {
 			o.done(errs[i])
+			errs[i] = nil // commit skips ops that have a result
 		}
 	}
 }

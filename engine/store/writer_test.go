@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -314,5 +315,51 @@ func TestStore_ConcurrentReadersAndWriters(t *testing.T) {
 	}
 	if st := s.Stats(); st.Ops != 2*writers*perWriter {
 		t.Errorf("Stats = %+v, want %d ops", st, 2*writers*perWriter)
+	}
+}
+
+// At close, async ops still deferred commit in groups of maxBatch; the
+// result of an op in one group must not stick to the op at the same place
+// in the next, which would then be skipped and reported as failed.
+func TestWriter_CloseCommitsEveryDeferredGroup(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t, Options{})
+	m := testMessage("c", "1")
+	if err := s.Append(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	stmts, err := prepareWrites(s.write)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A writer of its own, not started, with four deferred updates: the
+	// first of a message that does not exist.
+	w := &writer{db: s.write, stmts: stmts, maxBatch: 2, ops: make(chan *op), finishWAL: new(atomic.Bool), exited: make(chan struct{})}
+	results := make([]error, 4)
+	for i := range results {
+		u := Update{ID: m.ID, Events: []Event{{Stage: "note" + strconv.Itoa(i), Status: StatusQueued}}}
+		if i == 0 {
+			u.ID = m.ID + 100
+		}
+		w.deferred = append(w.deferred, &op{apply: u.apply, done: func(err error) { results[i] = err }})
+	}
+	w.deferredAt = time.Now() // not due: they wait for the close
+	close(w.ops)
+	w.run()
+	stmts.close()
+	if !errors.Is(results[0], ErrNotFound) {
+		t.Errorf("update of a missing message: %v, want ErrNotFound", results[0])
+	}
+	for i, err := range results[1:] {
+		if err != nil {
+			t.Errorf("update %d: %v", i+1, err)
+		}
+	}
+	got, err := s.Events(ctx, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Errorf("%d events stored, want the 3 notes: %+v", len(got), got)
 	}
 }

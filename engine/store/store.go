@@ -123,9 +123,9 @@ type Update struct {
 	// published (published again, JetStream drops the repeat) or a
 	// write-back's ACK (sent again with the same MSH-10). Its commit
 	// returns once the update is with the operating system, where a
-	// killed process cannot lose it, and reaches the disk within
-	// milliseconds; the store's synchronous setting still governs
-	// every other write.
+	// killed process cannot lose it, and reaches the disk with the
+	// next synced commit or checkpoint (see writer.setSync); the
+	// store's synchronous setting still governs every other write.
 	Redoable bool
 }
 

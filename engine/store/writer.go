@@ -401,8 +401,10 @@ func (w *writer) runTx(ops []*op, errs []error) (failed int, err error) {
 // survives the process being killed; it reaches the disk with the next
 // FULL commit or checkpoint, which sync the whole WAL and so every frame
 // before theirs. The checkpointer runs one within checkpointGap of each
-// commit: a power cut loses at most the redoable commits of that moment,
-// never a write that was not redoable, since each of those is synced.
+// commit, and it syncs the WAL when it has frames to copy (not while a
+// long read holds an old snapshot: then the next FULL commit or the
+// operating system's writeback does). A power cut loses at most redoable
+// commits, never a write that was not redoable, since each is synced.
 // Saving the sync is what lets a write-back deliverer, which records each
 // ACK before it sends the next message, go at the speed of the EHR
 // rather than of the disk.

@@ -200,8 +200,14 @@ func connectHook(opts Options, readOnly bool) func(*sqlite3.SQLiteConn) error {
 		pragmas = append(pragmas,
 			"PRAGMA journal_mode = WAL",
 			fmt.Sprintf("PRAGMA journal_size_limit = %d", walSizeLimit),
-			// Index pages of a large log stay cached for the writer.
-			"PRAGMA cache_size = -32768",
+			// The pages a writer comes back to (the newest table and
+			// index leaves) stay cached. The control id and patient
+			// indexes take random keys: past a few hundred thousand
+			// messages they outgrow any cache worth having, and the
+			// operating system's page cache serves those misses. 32 MB
+			// held 14 MB more of the engine's RSS in a 60 s bench (151
+			// against 137 MB) for the same throughput.
+			"PRAGMA cache_size = -16384",
 			// Checkpoints run on their own connection (checkpoint.go).
 			"PRAGMA wal_autocheckpoint = 0",
 		)

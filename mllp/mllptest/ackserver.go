@@ -125,9 +125,12 @@ func (s *AckServer) serve(nc net.Conn) {
 		buf = append(buf[:0], mllp.StartBlock)
 		buf = appendAck(buf, msg, "AA", "", nil)
 		buf = append(buf, mllp.EndBlock, mllp.CarriageReturn)
+		// Counted before the write: a client that has read its ACK
+		// must find it counted.
+		s.acked.Add(1)
 		if _, err := nc.Write(buf); err != nil {
+			s.acked.Add(^uint64(0))
 			return
 		}
-		s.acked.Add(1)
 	}
 }

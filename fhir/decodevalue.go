@@ -112,7 +112,7 @@ func (r *reader) resource() (Resource, error) {
 // first, so this usually reads one member.
 func (r *reader) resourceTypeAhead() (string, error) {
 	if r.peek() != '{' {
-		return "", r.syntaxError("want a resource object")
+		return "", r.wrongType("a resource (an object)")
 	}
 	start := r.pos
 	defer func() { r.pos = start }()
@@ -185,6 +185,9 @@ func (r *reader) value(v reflect.Value) error {
 	}
 	switch t.Kind() {
 	case reflect.String:
+		if r.peek() != '"' {
+			return r.wrongType("a string")
+		}
 		s, err := r.str()
 		v.SetString(s)
 		return err
@@ -201,7 +204,7 @@ func (r *reader) value(v reflect.Value) error {
 		}
 	case reflect.Struct:
 		if r.peek() != '{' {
-			return r.syntaxError("want an object for " + t.Name())
+			return r.wrongType("an object")
 		}
 		// Replace, not merge: each UnmarshalJSON of this package resets
 		// its struct, and callers got that from encoding/json before.
@@ -218,7 +221,7 @@ func (r *reader) value(v reflect.Value) error {
 // array reads a JSON array into the slice v.
 func (r *reader) array(v reflect.Value) error {
 	if r.peek() != '[' {
-		return r.syntaxError("want an array")
+		return r.wrongType("an array")
 	}
 	if err := r.enter(); err != nil {
 		return err
@@ -269,13 +272,13 @@ func (r *reader) boolean(v reflect.Value) error {
 	case 'f':
 		return r.literal("false")
 	}
-	return r.syntaxError("want true or false")
+	return r.wrongType("true or false")
 }
 
 func (r *reader) integer(v reflect.Value) error {
 	c := r.peek()
 	if c != '-' && (c < '0' || c > '9') {
-		return r.syntaxError("want a number")
+		return r.wrongType("a number")
 	}
 	b, err := r.number()
 	if err != nil {

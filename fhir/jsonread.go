@@ -38,6 +38,30 @@ func (r *reader) peek() byte {
 	return 0
 }
 
+// wrongType reports a value of another JSON type than the one wanted: a
+// string where a number belongs is valid JSON and not FHIR, and says so.
+// What is not JSON at all is a syntax error.
+func (r *reader) wrongType(want string) error {
+	got := ""
+	switch c := r.peek(); {
+	case c == '{':
+		got = "an object"
+	case c == '[':
+		got = "an array"
+	case c == '"':
+		got = "a string"
+	case c == 't' || c == 'f':
+		got = "a boolean"
+	case c == '-' || '0' <= c && c <= '9':
+		got = "a number"
+	case c == 0 && r.pos >= len(r.data):
+		return r.syntaxError("unexpected end of JSON")
+	default:
+		return r.syntaxError("invalid character")
+	}
+	return fmt.Errorf("want %s, got %s", want, got)
+}
+
 // expect consumes c, the next byte after white space.
 func (r *reader) expect(c byte) error {
 	if r.peek() != c {

@@ -66,7 +66,7 @@ func TestUpdate_RedoableCommitsSkipTheSync(t *testing.T) {
 // or a lone append when recent cycles had several, is never held for
 // another kind of op.
 func TestGather_WaitsOnlyForAckingCallers(t *testing.T) {
-	w := &writer{peak: 3, gatherDelay: time.Hour, maxBatch: 10, ops: make(chan *op, 10)}
+	w := &writer{peak: 3, last: 3, gatherDelay: time.Hour, maxBatch: 10, ops: make(chan *op, 10)}
 	update := &op{sync: true}
 	if got := w.gather([]*op{update}); len(got) != 1 {
 		t.Fatalf("an update gathered %d ops", len(got))
@@ -82,5 +82,12 @@ func TestGather_WaitsOnlyForAckingCallers(t *testing.T) {
 	}
 	if len(w.ops) != 1 {
 		t.Errorf("%d ops left queued, want 1", len(w.ops))
+	}
+	// The last cycle had fewer callers than the peak: they do not come
+	// in groups, and waiting would only delay this one.
+	w.last = 1
+	w.ops <- &op{sync: true, ack: true}
+	if got := w.gather([]*op{{sync: true, ack: true}}); len(got) != 1 {
+		t.Errorf("after a cycle of one caller, an append gathered %d ops", len(got))
 	}
 }

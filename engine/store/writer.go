@@ -31,6 +31,7 @@ type writer struct {
 	deferredAt  time.Time    // when the oldest deferred op was deferred
 	queuedAcks  atomic.Int64 // ACKing callers' ops in the queue
 	peak        int          // callers seen in one commit cycle, recently
+	last        int          // callers seen in the last commit cycle
 	peakAt      time.Time
 
 	mu     sync.RWMutex // held for reading while sending on ops
@@ -274,6 +275,15 @@ func (w *writer) took(o *op) *op {
 // full delay for a second caller whenever the consumer's batch had shared
 // a commit with it: 20% of its throughput.
 //
+// And it waits only while callers come in groups: when the last cycle had
+// as many as the peak. Under a moderate load (a paced 1,000 msg/s over
+// four connections) the peak is two now and then while most cycles have
+// one, and each commit waited out the delay, which Go's timers stretch to
+// about 1.5 ms on this VM: ACK p50 2.4-3.1 ms, against 1.0-1.2 ms now
+// (p99 6.6-9.4 against 5.3-6.0). Flat out, four connections come as a
+// group each cycle and are gathered as before (1,550-1,910 msg/s against
+// 1,600-1,820 in alternating runs).
+//
 // It blocks on the queue rather than polling it. An earlier version spun
 // (Gosched and the clock) to stop at a 300 µs gap, because Go timers fire
 // about a millisecond late on an idle VM; but on two vCPUs the spin took
@@ -285,7 +295,7 @@ func (w *writer) took(o *op) *op {
 // spinning: the engine is what runs in production.
 func (w *writer) gather(batch []*op) []*op {
 	want, have := w.peak, countAcks(batch)
-	if w.gatherDelay <= 0 || have == 0 || have >= want {
+	if w.gatherDelay <= 0 || have == 0 || have >= want || w.last < want {
 		return batch
 	}
 	timer := time.NewTimer(w.gatherDelay)
@@ -316,6 +326,7 @@ const peakWindow = 100 * time.Millisecond
 // one) and keeps the largest seen within peakWindow.
 func (w *writer) observe(batch []*op) {
 	n := countAcks(batch) + int(w.queuedAcks.Load())
+	w.last = n
 	if now := time.Now(); n >= w.peak || now.Sub(w.peakAt) > peakWindow {
 		w.peak, w.peakAt = n, now
 	}

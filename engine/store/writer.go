@@ -282,7 +282,14 @@ func (w *writer) took(o *op) *op {
 // about 1.5 ms on this VM: ACK p50 2.4-3.1 ms, against 1.0-1.2 ms now
 // (p99 6.6-9.4 against 5.3-6.0). Flat out, four connections come as a
 // group each cycle and are gathered as before (1,550-1,910 msg/s against
-// 1,600-1,820 in alternating runs).
+// 1,600-1,820 in alternating runs). A group one late caller split (3+1)
+// merges again when the late one arrives during the others' commit, as
+// it does here where a commit outlasts a caller's round trip. On a disk
+// whose commits are shorter than that, a split can last (2+2 settles
+// with a peak of 2): twice the syncs, on the disk where syncs are
+// cheapest. Resting after a wait in vain instead kept groups together
+// but held moderate loads more (p50 1.9 ms); telling callers apart would
+// take a caller identity the store does not have.
 //
 // It blocks on the queue rather than polling it. An earlier version spun
 // (Gosched and the clock) to stop at a 300 µs gap, because Go timers fire

@@ -222,12 +222,15 @@ func TestUnmarshalResource_RepeatedMemberTakesLastValue(t *testing.T) {
 // a write-back's "invalid" outcome says what to fix.
 func TestUnmarshalResource_WrongTypeNamesTheElement(t *testing.T) {
 	for in, want := range map[string]string{
-		`{"resourceType":"DiagnosticReport","status":7}`:          "DiagnosticReport.status: want a string, got a number",
-		`{"resourceType":"Patient","name":{"family":"x"}}`:        "Patient.name: want an array, got an object",
-		`{"resourceType":"Patient","active":"yes"}`:               "Patient.active: want true or false, got a string",
-		`{"resourceType":"Patient","name":["x"]}`:                 "Patient.name: want an object, got a string",
-		`{"resourceType":"Patient","multipleBirthInteger":"2"}`:   "Patient.multipleBirthInteger: want a number, got a string",
-		`{"resourceType":"Bundle","entry":[{"resource":[true]}]}`: "BundleEntry.resource: want a resource (an object), got an array",
+		`{"resourceType":"DiagnosticReport","status":7}`:                "DiagnosticReport.status: want a string, got a number",
+		`{"resourceType":"Patient","name":{"family":"x"}}`:              "Patient.name: want an array, got an object",
+		`{"resourceType":"Patient","active":"yes"}`:                     "Patient.active: want true or false, got a string",
+		`{"resourceType":"Patient","name":["x"]}`:                       "Patient.name: want an object, got a string",
+		`{"resourceType":"Patient","multipleBirthInteger":"2"}`:         "Patient.multipleBirthInteger: want a number, got a string",
+		`{"resourceType":"Bundle","entry":[{"resource":[true]}]}`:       "BundleEntry.resource: want a resource (an object), got an array",
+		`{"resourceType":"Observation","valueQuantity":{"value":true}}`: "Quantity.value: want a number, got a boolean",
+		`{"resourceType":7}`: "resourceType: want a string, got a number",
+		`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":["Patient"]}}]}`: "resourceType: want a string, got an array",
 	} {
 		_, err := UnmarshalResource([]byte(in))
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -59,6 +59,9 @@ func (r *reader) member(v reflect.Value, si *structInfo, key []byte, unknown *Me
 		}
 		return nil
 	case si.resource && string(key) == "resourceType":
+		if r.peek() != '"' {
+			return fmt.Errorf("fhir: resourceType: %w", r.wrongType("a string"))
+		}
 		typ, err := r.str()
 		if err != nil {
 			return err
@@ -129,6 +132,9 @@ func (r *reader) resourceTypeAhead() (string, error) {
 			return "", err
 		}
 		if string(key) == "resourceType" {
+			if r.peek() != '"' {
+				return "", fmt.Errorf("fhir: resourceType: %w", r.wrongType("a string"))
+			}
 			typ, err := r.str()
 			if err == nil && typ == "" {
 				err = errNoType
@@ -258,6 +264,9 @@ func (r *reader) jsonNumber(v reflect.Value) error {
 		}
 		v.SetString(s)
 		return err
+	}
+	if c := r.peek(); c != '-' && (c < '0' || c > '9') {
+		return r.wrongType("a number")
 	}
 	b, err := r.number()
 	v.SetString(string(b))

@@ -42,7 +42,7 @@ type AllergyIntolerance struct {
 func (*AllergyIntolerance) ResourceType() string { return "AllergyIntolerance" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *AllergyIntolerance) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *AllergyIntolerance) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x AllergyIntolerance) MarshalJSON() ([]byte, error) { return Marshal(&x) }
@@ -90,7 +90,7 @@ type AllergyIntoleranceReaction struct {
 
 // UnmarshalJSON decodes x, keeping unknown members.
 func (x *AllergyIntoleranceReaction) UnmarshalJSON(b []byte) error {
-	return decodeObject(b, x, &x.Unknown)
+	return decodeObject(b, x)
 }
 
 // MarshalJSON encodes x as this package's encoder does.

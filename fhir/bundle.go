@@ -24,7 +24,7 @@ type Bundle struct {
 func (*Bundle) ResourceType() string { return "Bundle" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Bundle) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Bundle) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x Bundle) MarshalJSON() ([]byte, error) { return Marshal(&x) }
@@ -55,7 +55,7 @@ type BundleLink struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *BundleLink) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *BundleLink) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x BundleLink) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -84,7 +84,7 @@ type BundleEntry struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *BundleEntry) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *BundleEntry) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x BundleEntry) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -112,7 +112,7 @@ type BundleEntrySearch struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *BundleEntrySearch) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *BundleEntrySearch) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x BundleEntrySearch) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -140,7 +140,7 @@ type BundleEntryRequest struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *BundleEntryRequest) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *BundleEntryRequest) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x BundleEntryRequest) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -172,7 +172,7 @@ type BundleEntryResponse struct {
 
 // UnmarshalJSON decodes x, keeping unknown members.
 func (x *BundleEntryResponse) UnmarshalJSON(b []byte) error {
-	return decodeObject(b, x, &x.Unknown)
+	return decodeObject(b, x)
 }
 
 // MarshalJSON encodes x as this package's encoder does.

@@ -47,7 +47,7 @@ type Condition struct {
 func (*Condition) ResourceType() string { return "Condition" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Condition) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Condition) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x Condition) MarshalJSON() ([]byte, error) { return Marshal(&x) }

@@ -38,7 +38,7 @@ type Coverage struct {
 func (*Coverage) ResourceType() string { return "Coverage" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Coverage) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Coverage) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x Coverage) MarshalJSON() ([]byte, error) { return Marshal(&x) }
@@ -77,7 +77,7 @@ type CoverageClass struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *CoverageClass) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *CoverageClass) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x CoverageClass) MarshalJSON() ([]byte, error) { return marshalFields(&x) }

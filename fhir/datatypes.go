@@ -13,7 +13,7 @@ type Element struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Element) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Element) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x Element) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -73,7 +73,7 @@ type Extension struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Extension) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Extension) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x Extension) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -135,7 +135,7 @@ type Coding struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Coding) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Coding) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x Coding) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -162,7 +162,7 @@ type CodeableConcept struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *CodeableConcept) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *CodeableConcept) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x CodeableConcept) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -190,7 +190,7 @@ type Identifier struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Identifier) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Identifier) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x Identifier) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -223,7 +223,7 @@ type HumanName struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *HumanName) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *HumanName) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x HumanName) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -260,7 +260,7 @@ type Address struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Address) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Address) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x Address) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -296,7 +296,7 @@ type ContactPoint struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *ContactPoint) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *ContactPoint) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x ContactPoint) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -327,7 +327,7 @@ type Quantity struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Quantity) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Quantity) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x Quantity) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -354,7 +354,7 @@ type Range struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Range) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Range) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x Range) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -378,7 +378,7 @@ type Ratio struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Ratio) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Ratio) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x Ratio) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -402,7 +402,7 @@ type Period struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Period) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Period) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x Period) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -429,7 +429,7 @@ type Reference struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Reference) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Reference) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x Reference) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -459,7 +459,7 @@ type Meta struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Meta) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Meta) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x Meta) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -487,7 +487,7 @@ type Narrative struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Narrative) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Narrative) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x Narrative) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -514,7 +514,7 @@ type Annotation struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Annotation) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Annotation) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x Annotation) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -546,7 +546,7 @@ type Attachment struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Attachment) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Attachment) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x Attachment) MarshalJSON() ([]byte, error) { return marshalFields(&x) }

@@ -176,12 +176,12 @@ func addFields(si *structInfo, t reflect.Type, prefix []int) {
 }
 
 // decodeObject is UnmarshalJSON for every struct of this package: v points
-// to the struct, unknown to its Unknown field. Member names match exactly
-// (FHIR is case-sensitive). Known members are decoded into their fields,
-// Resource fields by their resourceType, and everything else is appended
-// to *unknown. The struct is reset first: decoding replaces it. The whole
-// value is read in one pass (jsonread.go, decodevalue.go).
-func decodeObject(data []byte, v any, unknown *Members) error {
+// to the struct. Member names match exactly (FHIR is case-sensitive).
+// Known members are decoded into their fields, Resource fields by their
+// resourceType, and everything else is appended to the struct's Unknown
+// field. The struct is reset first: decoding replaces it. The whole value
+// is read in one pass (jsonread.go, decodevalue.go).
+func decodeObject(data []byte, v any) error {
 	rv := reflect.ValueOf(v).Elem()
 	r := &reader{data: data}
 	if null, err := r.null(); null || err != nil {
@@ -194,7 +194,7 @@ func decodeObject(data []byte, v any, unknown *Members) error {
 		return fmt.Errorf("fhir: %s: want a JSON object", rv.Type().Name())
 	}
 	rv.SetZero()
-	if err := r.object(rv, unknown); err != nil {
+	if err := r.object(rv); err != nil {
 		return err
 	}
 	return r.end()

@@ -10,13 +10,18 @@ import (
 )
 
 // object reads a JSON object into the struct v, whose reader has peeked
-// '{'. Members v's type does not model go to *unknown (dropped if nil).
-func (r *reader) object(v reflect.Value, unknown *Members) error {
+// '{'. Members v's type does not model go to its Members field (dropped if
+// it has none).
+func (r *reader) object(v reflect.Value) error {
 	if err := r.enter(); err != nil {
 		return err
 	}
 	defer r.leave()
 	si := infoFor(v.Type())
+	var unknown *Members
+	if si.unknown != nil {
+		unknown = v.FieldByIndex(si.unknown).Addr().Interface().(*Members)
+	}
 	r.pos++
 	if r.peek() == '}' {
 		r.pos++
@@ -104,7 +109,7 @@ func (r *reader) resource() (Resource, error) {
 	}
 	res := mk()
 	v := reflect.ValueOf(res).Elem()
-	if err := r.object(v, unknownOf(v)); err != nil {
+	if err := r.object(v); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -154,15 +159,6 @@ func (r *reader) resourceTypeAhead() (string, error) {
 
 // errNoType: an object without a resourceType where a resource belongs.
 var errNoType = errors.New("fhir: resource without resourceType")
-
-// unknownOf returns the Members field of the struct v, or nil.
-func unknownOf(v reflect.Value) *Members {
-	si := infoFor(v.Type())
-	if si.unknown == nil {
-		return nil
-	}
-	return v.FieldByIndex(si.unknown).Addr().Interface().(*Members)
-}
 
 // value reads one JSON value into v, as encoding/json would: null sets a
 // pointer, slice, map or interface to nil and leaves anything else as it
@@ -215,7 +211,7 @@ func (r *reader) value(v reflect.Value) error {
 		// Replace, not merge: each UnmarshalJSON of this package resets
 		// its struct, and callers got that from encoding/json before.
 		v.SetZero()
-		return r.object(v, unknownOf(v))
+		return r.object(v)
 	}
 	raw, err := r.raw()
 	if err != nil {

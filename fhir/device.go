@@ -35,7 +35,7 @@ type Device struct {
 func (*Device) ResourceType() string { return "Device" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Device) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Device) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x Device) MarshalJSON() ([]byte, error) { return Marshal(&x) }
@@ -70,7 +70,7 @@ type DeviceUdiCarrier struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *DeviceUdiCarrier) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *DeviceUdiCarrier) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x DeviceUdiCarrier) MarshalJSON() ([]byte, error) { return marshalFields(&x) }

@@ -42,7 +42,7 @@ type DiagnosticReport struct {
 func (*DiagnosticReport) ResourceType() string { return "DiagnosticReport" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *DiagnosticReport) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *DiagnosticReport) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x DiagnosticReport) MarshalJSON() ([]byte, error) { return Marshal(&x) }
@@ -84,7 +84,7 @@ type DiagnosticReportMedia struct {
 
 // UnmarshalJSON decodes x, keeping unknown members.
 func (x *DiagnosticReportMedia) UnmarshalJSON(b []byte) error {
-	return decodeObject(b, x, &x.Unknown)
+	return decodeObject(b, x)
 }
 
 // MarshalJSON encodes x as this package's encoder does.

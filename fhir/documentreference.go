@@ -37,7 +37,7 @@ type DocumentReference struct {
 func (*DocumentReference) ResourceType() string { return "DocumentReference" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *DocumentReference) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *DocumentReference) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x DocumentReference) MarshalJSON() ([]byte, error) { return Marshal(&x) }
@@ -75,7 +75,7 @@ type DocumentReferenceContent struct {
 
 // UnmarshalJSON decodes x, keeping unknown members.
 func (x *DocumentReferenceContent) UnmarshalJSON(b []byte) error {
-	return decodeObject(b, x, &x.Unknown)
+	return decodeObject(b, x)
 }
 
 // MarshalJSON encodes x as this package's encoder does.
@@ -106,7 +106,7 @@ type DocumentReferenceContext struct {
 
 // UnmarshalJSON decodes x, keeping unknown members.
 func (x *DocumentReferenceContext) UnmarshalJSON(b []byte) error {
-	return decodeObject(b, x, &x.Unknown)
+	return decodeObject(b, x)
 }
 
 // MarshalJSON encodes x as this package's encoder does.

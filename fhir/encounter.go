@@ -45,7 +45,7 @@ type Encounter struct {
 func (*Encounter) ResourceType() string { return "Encounter" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Encounter) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Encounter) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x Encounter) MarshalJSON() ([]byte, error) { return Marshal(&x) }
@@ -91,7 +91,7 @@ type EncounterStatusHistory struct {
 
 // UnmarshalJSON decodes x, keeping unknown members.
 func (x *EncounterStatusHistory) UnmarshalJSON(b []byte) error {
-	return decodeObject(b, x, &x.Unknown)
+	return decodeObject(b, x)
 }
 
 // MarshalJSON encodes x as this package's encoder does.
@@ -117,7 +117,7 @@ type EncounterClassHistory struct {
 
 // UnmarshalJSON decodes x, keeping unknown members.
 func (x *EncounterClassHistory) UnmarshalJSON(b []byte) error {
-	return decodeObject(b, x, &x.Unknown)
+	return decodeObject(b, x)
 }
 
 // MarshalJSON encodes x as this package's encoder does.
@@ -144,7 +144,7 @@ type EncounterParticipant struct {
 
 // UnmarshalJSON decodes x, keeping unknown members.
 func (x *EncounterParticipant) UnmarshalJSON(b []byte) error {
-	return decodeObject(b, x, &x.Unknown)
+	return decodeObject(b, x)
 }
 
 // MarshalJSON encodes x as this package's encoder does.
@@ -172,7 +172,7 @@ type EncounterDiagnosis struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *EncounterDiagnosis) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *EncounterDiagnosis) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x EncounterDiagnosis) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -205,7 +205,7 @@ type EncounterHospitalization struct {
 
 // UnmarshalJSON decodes x, keeping unknown members.
 func (x *EncounterHospitalization) UnmarshalJSON(b []byte) error {
-	return decodeObject(b, x, &x.Unknown)
+	return decodeObject(b, x)
 }
 
 // MarshalJSON encodes x as this package's encoder does.
@@ -239,7 +239,7 @@ type EncounterLocation struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *EncounterLocation) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *EncounterLocation) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x EncounterLocation) MarshalJSON() ([]byte, error) { return marshalFields(&x) }

@@ -114,7 +114,7 @@ func (r *reader) stringBytes() ([]byte, error) {
 		return nil, r.syntaxError("want a string")
 	}
 	start := r.pos + 1
-	plain := true
+	escaped, ascii := false, true
 	i := start
 	for ; ; i++ {
 		if i >= len(r.data) {
@@ -136,14 +136,14 @@ func (r *reader) stringBytes() ([]byte, error) {
 				return nil, r.syntaxError(err.Error())
 			}
 			i += n - 1
-			plain = false
+			escaped = true
 		case c >= utf8.RuneSelf:
-			plain = false
+			ascii = false
 		}
 	}
 	raw := r.data[start:i]
 	r.pos = i + 1
-	if plain || utf8.Valid(raw) && !hasBackslash(raw) {
+	if !escaped && (ascii || utf8.Valid(raw)) {
 		return raw, nil
 	}
 	return unquote(raw), nil
@@ -153,15 +153,6 @@ func (r *reader) stringBytes() ([]byte, error) {
 func (r *reader) str() (string, error) {
 	b, err := r.stringBytes()
 	return string(b), err
-}
-
-func hasBackslash(b []byte) bool {
-	for _, c := range b {
-		if c == '\\' {
-			return true
-		}
-	}
-	return false
 }
 
 // escapeLen returns the length of the escape sequence b starts with.

@@ -39,7 +39,7 @@ type Location struct {
 func (*Location) ResourceType() string { return "Location" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Location) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Location) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x Location) MarshalJSON() ([]byte, error) { return Marshal(&x) }
@@ -78,7 +78,7 @@ type LocationPosition struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *LocationPosition) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *LocationPosition) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x LocationPosition) MarshalJSON() ([]byte, error) { return marshalFields(&x) }

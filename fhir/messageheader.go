@@ -34,7 +34,7 @@ type MessageHeader struct {
 func (*MessageHeader) ResourceType() string { return "MessageHeader" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *MessageHeader) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *MessageHeader) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x MessageHeader) MarshalJSON() ([]byte, error) { return Marshal(&x) }
@@ -72,7 +72,7 @@ type MessageHeaderDestination struct {
 
 // UnmarshalJSON decodes x, keeping unknown members.
 func (x *MessageHeaderDestination) UnmarshalJSON(b []byte) error {
-	return decodeObject(b, x, &x.Unknown)
+	return decodeObject(b, x)
 }
 
 // MarshalJSON encodes x as this package's encoder does.
@@ -106,7 +106,7 @@ type MessageHeaderSource struct {
 
 // UnmarshalJSON decodes x, keeping unknown members.
 func (x *MessageHeaderSource) UnmarshalJSON(b []byte) error {
-	return decodeObject(b, x, &x.Unknown)
+	return decodeObject(b, x)
 }
 
 // MarshalJSON encodes x as this package's encoder does.

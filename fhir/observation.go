@@ -80,7 +80,7 @@ func (v *ObservationValue) encode(e *encoder, b []byte) []byte {
 func (*Observation) ResourceType() string { return "Observation" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Observation) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Observation) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x Observation) MarshalJSON() ([]byte, error) { return Marshal(&x) }
@@ -133,7 +133,7 @@ type ObservationReferenceRange struct {
 
 // UnmarshalJSON decodes x, keeping unknown members.
 func (x *ObservationReferenceRange) UnmarshalJSON(b []byte) error {
-	return decodeObject(b, x, &x.Unknown)
+	return decodeObject(b, x)
 }
 
 // MarshalJSON encodes x as this package's encoder does.
@@ -168,7 +168,7 @@ type ObservationComponent struct {
 
 // UnmarshalJSON decodes x, keeping unknown members.
 func (x *ObservationComponent) UnmarshalJSON(b []byte) error {
-	return decodeObject(b, x, &x.Unknown)
+	return decodeObject(b, x)
 }
 
 // MarshalJSON encodes x as this package's encoder does.

@@ -31,7 +31,7 @@ type Organization struct {
 func (*Organization) ResourceType() string { return "Organization" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Organization) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Organization) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x Organization) MarshalJSON() ([]byte, error) { return Marshal(&x) }
@@ -66,7 +66,7 @@ type OrganizationContact struct {
 
 // UnmarshalJSON decodes x, keeping unknown members.
 func (x *OrganizationContact) UnmarshalJSON(b []byte) error {
-	return decodeObject(b, x, &x.Unknown)
+	return decodeObject(b, x)
 }
 
 // MarshalJSON encodes x as this package's encoder does.

@@ -43,7 +43,7 @@ type Patient struct {
 func (*Patient) ResourceType() string { return "Patient" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Patient) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Patient) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x Patient) MarshalJSON() ([]byte, error) { return Marshal(&x) }
@@ -89,7 +89,7 @@ type PatientContact struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *PatientContact) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *PatientContact) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x PatientContact) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -119,7 +119,7 @@ type PatientCommunication struct {
 
 // UnmarshalJSON decodes x, keeping unknown members.
 func (x *PatientCommunication) UnmarshalJSON(b []byte) error {
-	return decodeObject(b, x, &x.Unknown)
+	return decodeObject(b, x)
 }
 
 // MarshalJSON encodes x as this package's encoder does.
@@ -144,7 +144,7 @@ type PatientLink struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *PatientLink) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *PatientLink) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x PatientLink) MarshalJSON() ([]byte, error) { return marshalFields(&x) }

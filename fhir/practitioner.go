@@ -31,7 +31,7 @@ type Practitioner struct {
 func (*Practitioner) ResourceType() string { return "Practitioner" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Practitioner) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Practitioner) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x Practitioner) MarshalJSON() ([]byte, error) { return Marshal(&x) }
@@ -66,7 +66,7 @@ type PractitionerQualification struct {
 
 // UnmarshalJSON decodes x, keeping unknown members.
 func (x *PractitionerQualification) UnmarshalJSON(b []byte) error {
-	return decodeObject(b, x, &x.Unknown)
+	return decodeObject(b, x)
 }
 
 // MarshalJSON encodes x as this package's encoder does.

@@ -34,7 +34,7 @@ type PractitionerRole struct {
 func (*PractitionerRole) ResourceType() string { return "PractitionerRole" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *PractitionerRole) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *PractitionerRole) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x PractitionerRole) MarshalJSON() ([]byte, error) { return Marshal(&x) }

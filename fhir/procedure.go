@@ -54,7 +54,7 @@ type Procedure struct {
 func (*Procedure) ResourceType() string { return "Procedure" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Procedure) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Procedure) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x Procedure) MarshalJSON() ([]byte, error) { return Marshal(&x) }
@@ -108,7 +108,7 @@ type ProcedurePerformer struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *ProcedurePerformer) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *ProcedurePerformer) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x ProcedurePerformer) MarshalJSON() ([]byte, error) { return marshalFields(&x) }

@@ -33,7 +33,7 @@ type Provenance struct {
 func (*Provenance) ResourceType() string { return "Provenance" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Provenance) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Provenance) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x Provenance) MarshalJSON() ([]byte, error) { return Marshal(&x) }
@@ -67,7 +67,7 @@ type ProvenanceAgent struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *ProvenanceAgent) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *ProvenanceAgent) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x ProvenanceAgent) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -94,7 +94,7 @@ type ProvenanceEntity struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *ProvenanceEntity) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *ProvenanceEntity) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x ProvenanceEntity) MarshalJSON() ([]byte, error) { return marshalFields(&x) }

@@ -33,7 +33,7 @@ type RelatedPerson struct {
 func (*RelatedPerson) ResourceType() string { return "RelatedPerson" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *RelatedPerson) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *RelatedPerson) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x RelatedPerson) MarshalJSON() ([]byte, error) { return Marshal(&x) }
@@ -68,7 +68,7 @@ type RelatedPersonCommunication struct {
 
 // UnmarshalJSON decodes x, keeping unknown members.
 func (x *RelatedPersonCommunication) UnmarshalJSON(b []byte) error {
-	return decodeObject(b, x, &x.Unknown)
+	return decodeObject(b, x)
 }
 
 // MarshalJSON encodes x as this package's encoder does.

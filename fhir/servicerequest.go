@@ -51,7 +51,7 @@ type ServiceRequest struct {
 func (*ServiceRequest) ResourceType() string { return "ServiceRequest" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *ServiceRequest) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *ServiceRequest) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x ServiceRequest) MarshalJSON() ([]byte, error) { return Marshal(&x) }

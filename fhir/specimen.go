@@ -33,7 +33,7 @@ type Specimen struct {
 func (*Specimen) ResourceType() string { return "Specimen" }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *Specimen) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *Specimen) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as Marshal does.
 func (x Specimen) MarshalJSON() ([]byte, error) { return Marshal(&x) }
@@ -75,7 +75,7 @@ type SpecimenCollection struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *SpecimenCollection) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *SpecimenCollection) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x SpecimenCollection) MarshalJSON() ([]byte, error) { return marshalFields(&x) }
@@ -111,7 +111,7 @@ type SpecimenContainer struct {
 }
 
 // UnmarshalJSON decodes x, keeping unknown members.
-func (x *SpecimenContainer) UnmarshalJSON(b []byte) error { return decodeObject(b, x, &x.Unknown) }
+func (x *SpecimenContainer) UnmarshalJSON(b []byte) error { return decodeObject(b, x) }
 
 // MarshalJSON encodes x as this package's encoder does.
 func (x SpecimenContainer) MarshalJSON() ([]byte, error) { return marshalFields(&x) }

@@ -442,22 +442,8 @@ func TestUpdates_OmittedKeepsNullDeletes(t *testing.T) {
 	m := mustMapper(t, Options{})
 	mapWith := func(text string, prev map[string]fhir.Resource) (*fhir.Patient, *fhir.Encounter, map[string]fhir.Resource) {
 		t.Helper()
-		enr := &Enrichment{Previous: prev, Mapped: map[string]fhir.Resource{}}
-		out, _, err := m.MapJSONEnriched(parse(t, text), enr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		validateBundle(t, "update", out)
-		var b fhir.Bundle
-		if err := json.Unmarshal(out, &b); err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range b.Entry {
-			if e.Request == nil || e.Request.Method != "PUT" {
-				t.Errorf("entry %s: request %+v, want a PUT", e.FullURL, e.Request)
-			}
-		}
-		return all[*fhir.Patient](&b)[0], all[*fhir.Encounter](&b)[0], enr.Mapped
+		b, mapped := mapUpdate(t, m, text, prev)
+		return all[*fhir.Patient](b)[0], all[*fhir.Encounter](b)[0], mapped
 	}
 	full, _, state := mapWith(a01, nil)
 	if full.Gender == "" || full.Address == nil || full.Telecom == nil || full.MaritalStatus == nil || full.Contact == nil {

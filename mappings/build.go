@@ -24,6 +24,8 @@ type run struct {
 	msgKey []string
 
 	entries []entry
+	// patientSegs are the NK1 and PD1 mapped, by Patient (previous_segments.go).
+	patientSegs []patientSeg
 	// focus are the resources a MessageHeader is about.
 	focus []ref
 	byID  map[string]int // resource id → index in entries

@@ -24,6 +24,7 @@ func (r *run) pd1(s *hl7.Segment, n int, pat patient) {
 	if p == nil {
 		return
 	}
+	r.sawSegment("PD1", p.ID)
 	a := func(field int) at { return at{"PD1", n, field} }
 	var gp []fhir.Reference
 	var one [1]hl7.Value

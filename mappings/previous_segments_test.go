@@ -1,0 +1,86 @@
+package mappings
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-hl7/switchboard/fhir"
+)
+
+// An update without NK1 or PD1 (an ORU, an A08 that sends only the PID)
+// says nothing about the next of kin or the additional demographics: the
+// PUT of its Patient must not delete what the admit set from them.
+func TestUpdates_AbsentNK1AndPD1KeepWhatTheAdmitSet(t *testing.T) {
+	const a01 = "MSH|^~\\&|A|H|||20240501||ADT^A01|1|P|2.5\n" +
+		"PID|1||M1^^^H^MR||Doe^Jane||19800101|F\n" +
+		"PD1||||||W||||||||Valley Church\n" +
+		"NK1|1|Doe^John|SPO||||||||||Acme Corp^^^^^H^XX^^^ACME1\n" +
+		"PV1|1|I|4W^1^A|E||||||||||||||||V1^^^H\n"
+	const oru = "MSH|^~\\&|LAB|H|||20240502||ORU^R01|2|P|2.5\n" +
+		"PID|1||M1^^^H^MR||Doe^Jane\n" +
+		"OBR|1||F1|2345-7^Glucose^LN|||20240502\n" +
+		"OBX|1|NM|2345-7^Glucose^LN||99|mg/dL|||||F\n"
+	m := mustMapper(t, Options{})
+	mapWith := func(text string, prev map[string]fhir.Resource) (*fhir.Patient, *fhir.Bundle, map[string]fhir.Resource) {
+		t.Helper()
+		b, mapped := mapUpdate(t, m, text, prev)
+		return all[*fhir.Patient](b)[0], b, mapped
+	}
+	admitted, admit, state := mapWith(a01, nil)
+	if len(admitted.Contact) != 1 || admitted.Contact[0].Organization == nil || len(admitted.Extension) != 2 {
+		t.Fatalf("A01 patient %s", jsonOf(t, admitted))
+	}
+	org := all[*fhir.Organization](admit)[0]
+
+	got, _, _ := mapWith(oru, state)
+	if len(got.Contact) != 1 || got.Contact[0].Name == nil || got.Contact[0].Name.Family != "Doe" {
+		t.Fatalf("an ORU without NK1 wiped the contact: %s", jsonOf(t, got))
+	}
+	// The Organization is not in this Bundle: the reference names it as
+	// the admit's Bundle PUT it.
+	if want := "Organization/" + org.ID; got.Contact[0].Organization.Reference != want {
+		t.Errorf("contact organization %s, want %s", got.Contact[0].Organization.Reference, want)
+	}
+	if len(got.Extension) != 2 || got.Extension[0].URL != extDisability || got.Extension[1].URL != extCongregation {
+		t.Errorf("an ORU without PD1 wiped its extensions: %s", jsonOf(t, got.Extension))
+	}
+
+	// An NK1 that is sent replaces the contacts; a PD1 its extensions.
+	a08 := strings.NewReplacer("ADT^A01", "ADT^A08", "Doe^John|SPO", "Roe^Rick|BRO", "||W||", "||||").Replace(a01)
+	upd, _, _ := mapWith(a08, state)
+	if len(upd.Contact) != 1 || upd.Contact[0].Name.Family != "Roe" {
+		t.Errorf("A08 contacts %s, want only Roe", jsonOf(t, upd.Contact))
+	}
+	if len(upd.Extension) != 1 || upd.Extension[0].URL != extCongregation {
+		t.Errorf("A08 extensions %s, want only the congregation", jsonOf(t, upd.Extension))
+	}
+
+	// Without a previous version the ORU is a snapshot.
+	if snap, _, _ := mapWith(oru, nil); snap.Contact != nil || snap.Extension != nil {
+		t.Errorf("snapshot ORU patient %s", jsonOf(t, snap))
+	}
+}
+
+// mapUpdate maps text as the engine maps a patient's next message: with
+// prev as the previous versions. It checks that the Bundle is valid and
+// all PUTs, and returns it with what the message mapped (the next prev).
+func mapUpdate(t *testing.T, m *Mapper, text string, prev map[string]fhir.Resource) (*fhir.Bundle, map[string]fhir.Resource) {
+	t.Helper()
+	enr := &Enrichment{Previous: prev, Mapped: map[string]fhir.Resource{}}
+	out, _, err := m.MapJSONEnriched(parse(t, text), enr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	validateBundle(t, "update", out)
+	var b fhir.Bundle
+	if err := json.Unmarshal(out, &b); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range b.Entry {
+		if e.Request == nil || e.Request.Method != "PUT" {
+			t.Errorf("entry %s: request %+v, want a PUT", e.FullURL, e.Request)
+		}
+	}
+	return &b, enr.Mapped
+}

@@ -9,8 +9,9 @@ import (
 )
 
 // mapORU maps ORU^R01 after the IG's ORU_R01 message map. Each PID starts a
-// PATIENT_RESULT group: its Patient is the subject of what follows, a PV1
-// that names a visit its Encounter. Each OBR (with the ORC before it)
+// PATIENT_RESULT group: its Patient is the subject of what follows (PD1 and
+// NK1 of the group add to it as in the ADT maps), a PV1 that names a visit
+// its Encounter (with its PV2). Each OBR (with the ORC before it)
 // becomes a ServiceRequest and a DiagnosticReport based on it, whose
 // results are the OBX that follow, each an Observation; each SPM of the
 // group a Specimen. OBX before any OBR (patient observations) and OBX
@@ -23,6 +24,7 @@ import (
 func mapORU(r *run) error {
 	var pat *patient
 	var enc ref
+	var pg patientGroup
 	var orc *hl7.Segment
 	var cur *order
 	var spec *fhir.Specimen // the current SPM's, for specimen observations
@@ -45,12 +47,14 @@ func mapORU(r *run) error {
 		switch name {
 		case "PID":
 			p := r.pid(s, r.next("PID"))
-			pat, enc, orc, cur, spec = &p, ref{}, nil, nil, nil
+			pat, enc, orc, cur, spec, pg = &p, ref{}, nil, nil, nil, patientGroup{}
 		case "PV1":
 			n := r.next("PV1")
 			if pat != nil && enc.isZero() && identifiable(s) {
-				enc = r.pv1(s, n, *pat)
+				enc, pg.enc = r.encounter(s, n, *pat)
 			}
+		case "PD1", "NK1", "PV2":
+			r.patientGroupSegment(s, pat, &pg, cur != nil || orc != nil)
 		case "ORC":
 			orc, cur, spec, held = s, nil, nil, held[:0]
 		case "SPM":
@@ -178,4 +182,33 @@ func dataAbsent() *fhir.Element {
 	return &fhir.Element{Extension: []fhir.Extension{{
 		URL: "http://hl7.org/fhir/StructureDefinition/data-absent-reason", ValueCode: &unknown,
 	}}}
+}
+
+// patientGroup is what the PATIENT and VISIT groups of an ORU_R01 have
+// mapped so far.
+type patientGroup struct {
+	enc      *fhir.Encounter // the PV1's, for its PV2
+	contacts bool            // an NK1 was mapped
+}
+
+// patientGroupSegment maps a PD1, NK1 or PV2 of an ORU's PATIENT or VISIT
+// group to the Patient or Encounter as the ADT maps do (adtSegment). One
+// that stands inside an ORDER_OBSERVATION group (late) is skipped with a
+// warning: the IG's message structure has no place for it.
+func (r *run) patientGroupSegment(s *hl7.Segment, pat *patient, pg *patientGroup, late bool) {
+	name := s.Name()
+	n := r.next(name)
+	if pat == nil || late {
+		r.warn(at{name, n, 0}, "outside the patient and visit groups: skipped")
+		return
+	}
+	switch name {
+	case "PD1":
+		r.pd1(s, n, *pat)
+	case "NK1":
+		r.nk1(s, n, *pat, !pg.contacts)
+		pg.contacts = true
+	case "PV2":
+		r.pv2(s, n, pg.enc)
+	}
 }

@@ -61,6 +61,7 @@ func (r *RawResource) MarshalJSON() ([]byte, error) {
 
 // registry makes the resource types this package models, by name.
 var registry = map[string]func() Resource{
+	"Account":            func() Resource { return new(Account) },
 	"AllergyIntolerance": func() Resource { return new(AllergyIntolerance) },
 	"Bundle":             func() Resource { return new(Bundle) },
 	"Condition":          func() Resource { return new(Condition) },

@@ -7,7 +7,8 @@
 //   - ADT A01 A02 A03 A04 A05 A06 A07 A08 A11 A12 A13 A28 A31 (the events
 //     whose structure is one PID and at most one PV1, adt.go): Patient
 //     (PID, PD1, NK1 as Patient.contact), Encounter (PV1, PV2, DG1 as
-//     Encounter.diagnosis), RelatedPerson (NK1), AllergyIntolerance (AL1),
+//     Encounter.diagnosis), RelatedPerson (NK1; the mother of PID-21),
+//     Account (PID-18), AllergyIntolerance (AL1),
 //     Condition (DG1), Procedure (PR1), Coverage (IN1), the Practitioners,
 //     Organizations and Locations they name, and OBX as Observations.
 //   - ADT A40 (merge, mrg.go): per PID/MRG pair the surviving Patient

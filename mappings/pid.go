@@ -51,10 +51,14 @@ func isLanguageTag(s string) bool {
 //   - communication: PID-15; maritalStatus: PID-16 through table 0002;
 //   - multipleBirth: PID-25 (birth order) as integer, else PID-24 (Y/N);
 //   - extension: PID-10 race and PID-22 ethnic group as the US Core 6.1
-//     race and ethnicity extensions (race.go).
+//     race and ethnicity extensions (race.go); PID-6, PID-17, PID-23,
+//     PID-26, PID-28, PID-35/36 and PID-39 as the IG's extensions
+//     (pid_ext.go);
+//   - PID-18 becomes an Account and PID-21 the mother's RelatedPerson
+//     (pid_ext.go).
 //
-// Religion, citizenship and the IG's other PID extensions are left for the
-// full IG mapping.
+// PID-33/34 (last update) would make a Provenance of the Patient's
+// source; the bundle's Provenance of the transformation stands instead.
 func (r *run) pid(s *hl7.Segment, n int) patient {
 	a := func(field int) at { return at{"PID", n, field} }
 	p := &fhir.Patient{}
@@ -159,6 +163,7 @@ func (r *run) pid(s *hl7.Segment, n int) patient {
 		p.MultipleBirthBoolean = &b
 	}
 	r.usCoreDemographics(s, n, p)
+	r.pidExtensions(s, n, p)
 
 	var id ident
 	enriched := false
@@ -176,5 +181,8 @@ func (r *run) pid(s *hl7.Segment, n int) patient {
 		p.ID = id.id
 	}
 	r.carryPatient(s, p)
-	return patient{ref: r.add(id, p), id: p.ID, res: p}
+	pat := patient{ref: r.add(id, p), id: p.ID, res: p}
+	r.account(s, n, pat)
+	r.mother(s, n, pat)
+	return pat
 }

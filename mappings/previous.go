@@ -50,14 +50,21 @@ var patientCarry = []carryRule{
 	{[]string{"deceasedBoolean", "deceasedDateTime"}, []int{29, 30}},
 }
 
-// patientExtensions are the Patient extensions that come from one PID
-// field each, carried (or deleted) by url.
+// patientExtensions are the Patient extensions that come from PID fields,
+// carried (or deleted) by url: every extension with the url (a citizenship
+// per repetition) goes when all its fields are omitted.
 var patientExtensions = []struct {
-	url   string
-	field int
+	url    string
+	fields []int
 }{
-	{"http://hl7.org/fhir/us/core/StructureDefinition/us-core-race", 10},
-	{"http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity", 22},
+	{extUSCoreRace, []int{10}},
+	{extUSCoreEthnicity, []int{22}},
+	{extMothersMaidenName, []int{6}},
+	{extReligion, []int{17}},
+	{extBirthPlace, []int{23}},
+	{extCitizenship, []int{26, 39}},
+	{extNationality, []int{28}},
+	{extAnimal, []int{35, 36}},
 }
 
 var encounterCarry = []carryRule{
@@ -108,14 +115,16 @@ func (r *run) carryPatient(s *hl7.Segment, p *fhir.Patient) {
 		}
 	}
 	for _, x := range patientExtensions {
-		omitted, deleted := fieldsState(s, []int{x.field})
+		omitted, deleted := fieldsState(s, x.fields)
 		has := func(e fhir.Extension) bool { return e.URL == x.url }
 		switch {
 		case deleted:
 			p.Extension = slices.DeleteFunc(slices.Clone(p.Extension), has)
 		case omitted && prev != nil && !slices.ContainsFunc(p.Extension, has):
-			if i := slices.IndexFunc(prev.Extension, has); i >= 0 {
-				p.Extension = append(slices.Clip(p.Extension), prev.Extension[i])
+			for _, e := range prev.Extension {
+				if has(e) {
+					p.Extension = append(slices.Clip(p.Extension), e)
+				}
 			}
 		}
 	}

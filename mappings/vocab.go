@@ -518,5 +518,8 @@ var codingSystems = map[string]string{
 	"CDCREC":  "urn:oid:2.16.840.1.113883.6.238",
 	"ISO639":  "urn:ietf:bcp:47",
 	"ISO3166": "urn:iso:std:iso:3166",
-	"NPI":     "http://hl7.org/fhir/sid/us-npi",
+	// ISO 3166 part 1 (countries) and part 2 (their subdivisions).
+	"ISO3166_1": "urn:iso:std:iso:3166",
+	"ISO3166_2": "urn:iso:std:iso:3166:-2",
+	"NPI":       "http://hl7.org/fhir/sid/us-npi",
 }

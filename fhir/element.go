@@ -1,6 +1,9 @@
 package fhir
 
-import "reflect"
+import (
+	"reflect"
+	"slices"
+)
 
 // CopyElement sets the element of dst named name (its JSON name, e.g.
 // "telecom" or "deceasedBoolean") to src's when dst's is empty, and
@@ -40,4 +43,32 @@ func elementPair(dst, src Resource, name string) (d, s reflect.Value, ok bool) {
 		return d, s, false
 	}
 	return dv.Elem().FieldByIndex(f.Index), sv.Elem().FieldByIndex(f.Index), true
+}
+
+// CopyExtensions appends to dst's extension list named name ("extension"
+// or "modifierExtension") src's extensions with url, when dst has none
+// with that url, and reports whether it did. dst and src must be the same
+// resource type.
+func CopyExtensions(dst, src Resource, name, url string) bool {
+	d, s, ok := elementPair(dst, src, name)
+	if !ok {
+		return false
+	}
+	dl, okD := d.Addr().Interface().(*[]Extension)
+	sl, okS := s.Interface().([]Extension)
+	if !okD || !okS {
+		return false
+	}
+	has := func(e Extension) bool { return e.URL == url }
+	if slices.ContainsFunc(*dl, has) || !slices.ContainsFunc(sl, has) {
+		return false
+	}
+	out := slices.Clip(*dl)
+	for _, e := range sl {
+		if has(e) {
+			out = append(out, e)
+		}
+	}
+	*dl = out
+	return true
 }

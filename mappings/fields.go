@@ -17,7 +17,10 @@ import (
 //
 // The value is the field's text (unescaped). An empty field changes
 // nothing, and so does "" (the v2 explicit null): a rule never deletes
-// what the map produced. The rule applies to every resource of To's type
+// what the map produced. For a Patient or Encounter with a previous
+// version (updates, previous.go), an empty field keeps what the rule set
+// before, as an omitted PID field does: an A08 without the Z-segment does
+// not wipe its extension downstream; "" lets it go. The rule applies to every resource of To's type
 // in the Bundle (To.Index picks one), and the v2 field is read from the
 // first segment of its name. Rules run in order; a later one wins.
 type FieldRule struct {
@@ -42,6 +45,9 @@ func (m *Mapper) setFields(rules []FieldRule) error {
 func (r *run) applyFields() {
 	for _, f := range r.m.fields {
 		v := r.msg.Value(f.From)
+		if v.IsEmpty() {
+			r.carryField(f)
+		}
 		if v.IsEmpty() || v.IsNull() {
 			continue
 		}
@@ -72,5 +78,33 @@ func (r *run) warnUnmappedZ() {
 		}
 		seen = append(seen, name)
 		r.warnings = append(r.warnings, Warning{Field: name, Reason: "Z-segment not mapped: add a fields rule for it or list it under mapping.ignore_segments"})
+	}
+}
+
+// carryField takes the element a rule sets from the previous version of
+// each Patient or Encounter it applies to, when the message omits the
+// rule's field: for an extension(url) step, the extensions with that url
+// (unless the resource has one); otherwise the rule's top element, when
+// the map left it empty.
+func (r *run) carryField(f FieldRule) {
+	if len(f.To.Steps) == 0 || (f.To.Type != "Patient" && f.To.Type != "Encounter") {
+		return
+	}
+	top := f.To.Steps[0]
+	n := 0
+	for _, e := range r.entries {
+		if e.res == nil || e.typ != f.To.Type {
+			continue
+		}
+		if f.To.Index < 0 || f.To.Index == n {
+			if prev := r.previous(e.typ, e.id); prev != nil {
+				if top.URL != "" {
+					fhir.CopyExtensions(e.res, prev, top.Name, top.URL)
+				} else {
+					fhir.CopyElement(e.res, prev, top.Name)
+				}
+			}
+		}
+		n++
 	}
 }

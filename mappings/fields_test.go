@@ -2,6 +2,7 @@ package mappings
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/switchboard-hl7/switchboard/fhir"
@@ -106,5 +107,39 @@ func TestFieldRules_RefusedWhenTheElementCannotBeSet(t *testing.T) {
 	}
 	if _, err := New(Options{CodeSystems: map[string]string{"99X": "not a uri"}}); err == nil {
 		t.Error("a code system that is not a URI was accepted")
+	}
+}
+
+// An update without the Z-segment keeps what the rules set before, as an
+// omitted PID field does; "" in the field lets it go.
+func TestFieldRules_CarriedByUpdates(t *testing.T) {
+	const vip = "Patient.extension(https://hospital.example/fhir/vip).valueString"
+	m := mustMapper(t, Options{Fields: []FieldRule{
+		mustRule(t, "ZPI-2", vip),
+		mustRule(t, "ZPV-2", "Encounter.serviceType.text"),
+	}})
+	const a01 = "MSH|^~\\&|A|H|||20240501||ADT^A01|1|P|2.5\nPID|1||M1^^^H^MR||Doe^Jane||19800101|F\nPV1|1|I|4W^1^A||||||||||||||||V1^^^H\nZPI|1|GOLD\nZPV|1|CARD\n"
+	_, state := mapUpdate(t, m, a01, nil)
+	sel := func(b *fhir.Bundle, path string) []any {
+		t.Helper()
+		var doc any
+		json.Unmarshal([]byte(jsonOf(t, b)), &doc)
+		p, _ := fhir.ParsePath(path)
+		return fhir.Select(doc, p)
+	}
+	a08 := strings.NewReplacer("ADT^A01", "ADT^A08", "ZPI|1|GOLD\nZPV|1|CARD\n", "").Replace(a01)
+	b, _ := mapUpdate(t, m, a08, state)
+	if got := sel(b, vip); len(got) != 1 || got[0] != "GOLD" {
+		t.Errorf("an A08 without ZPI: vip %v, want GOLD kept", got)
+	}
+	if got := sel(b, "Encounter.serviceType.text"); len(got) != 1 || got[0] != "CARD" {
+		t.Errorf("an A08 without ZPV: serviceType %v, want CARD kept", got)
+	}
+	null := strings.NewReplacer("ADT^A01", "ADT^A08", "GOLD", `""`).Replace(a01)
+	if b, _ := mapUpdate(t, m, null, state); len(sel(b, vip)) != 0 {
+		t.Errorf(`ZPI-2 "" kept the vip extension: %v`, sel(b, vip))
+	}
+	if b, _ := mapUpdate(t, m, a08, nil); len(sel(b, vip)) != 0 {
+		t.Errorf("without a previous version the A08 has a vip extension: %v", sel(b, vip))
 	}
 }

@@ -7,13 +7,10 @@ import (
 
 // evn is what the ADT maps use of the EVN segment.
 //
-// The IG maps EVN to a Provenance (EVN-2 recorded, EVN-4 reason, EVN-5
-// agent, EVN-6 occurredDateTime, EVN-7 location). This cut emits no
-// Provenance (the type is being added with the ORU work; the EVN
-// Provenance is to follow it, see doc.go). Until then, decision: EVN-6
-// (event occurred), else EVN-2 (recorded: the time the sending system
-// recorded the event, usually the same moment), dates the event on the
-// visit where the PV1 leaves it out: an admit (A01) or registration (A04)
+// The IG maps EVN to a Provenance (evn_provenance.go). Besides, decision:
+// EVN-6 (event occurred), else EVN-2 (recorded: the time the sending
+// system recorded the event, usually the same moment), dates the event on
+// the visit where the PV1 leaves it out: an admit (A01) or registration (A04)
 // without PV1-44 gets it as Encounter.period.start, a discharge (A03)
 // without PV1-45 as Encounter.period.end. It never overrides PV1, and it
 // does not enter the Encounter's id.

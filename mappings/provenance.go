@@ -9,7 +9,8 @@ import "github.com/switchboard-hl7/switchboard/fhir"
 const transformerName = "Switchboard HL7 v2 to FHIR R4"
 
 // provenance adds the Provenance resources of the IG's message maps (ORU_R01,
-// and the ADT maps likewise) for MSH, when they can be valid R4 (recorded, an instant, is required:
+// and the ADT maps likewise): the event's for EVN (evn_provenance.go), and
+// for MSH, when they can be valid R4 (recorded, an instant, is required:
 // MSH-7 must hold at least a date):
 //
 //   - MSH[Provenance-Source], when MSH-4 names the sending facility: the
@@ -34,13 +35,17 @@ const transformerName = "Switchboard HL7 v2 to FHIR R4"
 // included, into every bundle. Ids: the message key (see ids.go).
 func (r *run) provenance() {
 	r.flush() // the last Observation comes first, as in Map's order
-	recorded := r.instant(r.msh.Field(7), at{"MSH", 0, 7})
-	if recorded == "" || len(r.focus) == 0 {
+	if len(r.focus) == 0 {
 		return
 	}
 	targets := make([]fhir.Reference, len(r.focus))
 	for i, f := range r.focus {
 		targets[i] = fhir.Reference{Reference: f.url, Display: f.display}
+	}
+	r.eventProvenance(targets)
+	recorded := r.instant(r.msh.Field(7), at{"MSH", 0, 7})
+	if recorded == "" {
+		return
 	}
 	m := r.msgKey
 	if fac := text(r.msh.Field(4).Component(1)); fac != "" {

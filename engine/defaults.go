@@ -12,6 +12,7 @@ const (
 	defaultNATSListen     = "127.0.0.1:4222"
 	defaultHTTPListen     = "127.0.0.1:8080"
 	defaultTenant         = "sandbox"
+	defaultChannels       = "channels/*.yaml"
 	defaultMaxMessageSize = 16 << 20
 	defaultReadTimeout    = 60 * time.Second
 	defaultAckTimeout     = 30 * time.Second
@@ -78,7 +79,7 @@ func (c *Config) setDefaults() {
 		c.Log.Format = "text"
 	}
 	if len(c.Channels) == 0 {
-		c.Channels = []string{"channels/*.yaml"}
+		c.Channels = []string{defaultChannels}
 	}
 	c.setTenantDefaults()
 }

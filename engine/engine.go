@@ -127,13 +127,16 @@ func (e *Engine) Start(ctx context.Context) (err error) {
 	}
 	for _, r := range e.runners {
 		r.tenant = e.tenants[r.ch.Tenant]
+		e.metrics.startInbound(r.ch)
 		r.start(runCtx, &e.wg)
 	}
 	e.restorePaused()
 	for _, w := range e.writebacks {
+		e.metrics.startWriteback(w.ch)
 		w.start(runCtx, &e.wg)
 	}
 	for _, b := range e.bulks {
+		e.metrics.startBulk(b.ch)
 		b.start(runCtx, &e.wg)
 	}
 	e.checkTokens(runCtx)

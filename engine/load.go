@@ -8,11 +8,18 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Load reads config.yaml and every channel file it names, fills defaults
 // and validates everything. Any problem makes it return ConfigErrors with
-// file and line; a half-valid configuration is never returned.
+// file and line; a half-valid configuration is never returned. Errors in
+// config.yaml do not stop the channel files being checked (see
+// channelsDespite). A config.yaml that cannot be read at all (missing,
+// unreadable) is the one error returned: which channel files it names is
+// unknown, and the usual cause is a wrong directory or --config, where
+// checking a guessed channels/ would only add noise.
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -24,26 +31,65 @@ func Load(path string) (*Config, error) {
 	cfg := &Config{File: path}
 	ix, errs := decodeStrict(path, data, cfg)
 	if len(errs) > 0 {
-		return nil, errs.sorted()
+		return nil, append(errs, channelsDespite(path, data, ix)...).sorted()
 	}
 	cfg.lines = ix
 	cfg.setDefaults()
 	all := cfg.validate()
-	files, more := cfg.channelFiles()
-	all = append(all, more...)
-	for _, f := range files {
-		ch, errs := loadChannel(f)
-		all = append(all, errs...)
-		if ch != nil {
-			cfg.ChannelList = append(cfg.ChannelList, ch)
-		}
-	}
+	all = append(all, cfg.loadChannels()...)
 	cfg.addWritebackStreams()
 	all = append(all, cfg.crossCheck()...)
 	if len(all) > 0 {
 		return nil, all.sorted()
 	}
 	return cfg, nil
+}
+
+// loadChannels loads every channel file the configuration names into
+// ChannelList and returns the problems found in them.
+func (c *Config) loadChannels() ConfigErrors {
+	files, all := c.channelFiles()
+	for _, f := range files {
+		ch, errs := loadChannel(f)
+		all = append(all, errs...)
+		if ch != nil {
+			c.ChannelList = append(c.ChannelList, ch)
+		}
+	}
+	return all
+}
+
+// channelsDespite checks the channel files of a config.yaml that has
+// errors of its own, so that one lint run shows every problem: a typo in
+// config.yaml must not hide the channel files' errors until it is fixed.
+// Only the channels key is read (absent: the default directory); checks
+// that need the rest of the configuration (tenants, streams, conflicts
+// between channels) wait until it decodes.
+//
+// When the channel list itself cannot be read (the file is not YAML, or
+// channels is not a list of strings) the files are not guessed: the
+// default directory may hold files the engine would never load and miss
+// those it would. A note says the channel files were not checked, so a
+// clean run after the fix is not taken for granted.
+func channelsDespite(path string, data []byte, ix lineIndex) ConfigErrors {
+	notChecked := ConfigErrors{{File: path, Msg: "channel files not checked: the channel list cannot be read until this file is fixed"}}
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return notChecked
+	}
+	root := doc.Content[0]
+	expandNodes(root, &errorList{file: path}) // decodeStrict reported these
+	var list struct {
+		Channels []string `yaml:"channels"`
+	}
+	if root.Decode(&list) != nil {
+		return notChecked
+	}
+	c := &Config{File: path, Channels: list.Channels, lines: ix}
+	if len(c.Channels) == 0 {
+		c.Channels = []string{defaultChannels}
+	}
+	return c.loadChannels()
 }
 
 // channelFiles expands the channel globs relative to the config file.

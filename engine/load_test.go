@@ -286,3 +286,44 @@ func TestLoad_ChannelTestErrors(t *testing.T) {
 		}
 	}
 }
+
+// A config.yaml with errors of its own still has its channel files
+// checked, so one lint run shows every problem with its file and line;
+// when the channel list cannot be read the files are not guessed.
+func TestLoad_ConfigErrorsDoNotHideChannelErrors(t *testing.T) {
+	badChannel := "name: adt\nsource:\n  mllp:\n    listn: 127.0.0.1:0\n"
+	tests := []struct {
+		name, config string
+		files        map[string]string
+		want         []string
+		notWant      string
+	}{
+		{"typo", "data_dir: d\nstor: {}\n", map[string]string{"a.yaml": badChannel},
+			[]string{`config.yaml:2: unknown key "stor" here: did you mean "store"?`, `a.yaml:4: unknown key "listn" in source.mllp`}, "not checked"},
+		{"bad type", "data_dir: d\nstore:\n  retention: soon\n", map[string]string{"a.yaml": badChannel},
+			[]string{"config.yaml:3: ", `a.yaml:4: unknown key "listn"`}, "not checked"},
+		{"named files only", "channels: [\"ours/*.yaml\"]\nhttp: {lisen: x}\n", map[string]string{"a.yaml": badChannel},
+			[]string{`config.yaml:2: unknown key "lisen"`, "config.yaml:1: no channel file matches \"ours/*.yaml\""}, "a.yaml"},
+		{"channel list unreadable", "channels: 5\nstor: {}\n", map[string]string{"a.yaml": badChannel},
+			[]string{`config.yaml:2: unknown key "stor"`, "config.yaml: channel files not checked"}, "a.yaml"},
+		{"not yaml", "data_dir: d\nstore: [\n", map[string]string{"a.yaml": badChannel},
+			[]string{"config.yaml:2: did not find expected", "config.yaml: channel files not checked"}, "a.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(writeConfig(t, tt.config, tt.files))
+			if err == nil {
+				t.Fatal("Load succeeded")
+			}
+			got := err.Error()
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("errors lack %q:\n%s", w, got)
+				}
+			}
+			if strings.Contains(got, tt.notWant) {
+				t.Errorf("errors mention %q:\n%s", tt.notWant, got)
+			}
+		})
+	}
+}

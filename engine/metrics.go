@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard-hl7/switchboard/engine/bulk"
 	"github.com/switchboard-hl7/switchboard/engine/store"
 	"github.com/switchboard-hl7/switchboard/fhirclient"
+	"github.com/switchboard-hl7/switchboard/hl7"
 )
 
 // metrics are the engine's Prometheus series. Each engine has its own
@@ -128,5 +129,54 @@ func (m *metrics) bulkJob(channel string, s *bulk.Summary) {
 	m.bulkJobs.WithLabelValues(channel, string(s.Status)).Inc()
 	for t, n := range s.Resources {
 		m.bulkRes.WithLabelValues(channel, t).Add(float64(n))
+	}
+}
+
+// The series below are created at 0 when their channel starts, so that an
+// alert on rejections, errors or a paused channel sees 0 rather than
+// nothing until the first event. Series whose labels come from traffic
+// (a bulk export's resource types when the channel does not list them,
+// FHIR requests by status code) still appear with their first event.
+
+// inboundAckCodes are the MSA-1 codes an MLLP channel answers with.
+var inboundAckCodes = []string{hl7.AA, hl7.AE, hl7.AR}
+
+// enrichResults are the values of switchboard_enrichments_total's result.
+var enrichResults = []string{fromEHR, fromCache, fromShared, "error"}
+
+// startInbound creates an MLLP channel's series.
+func (m *metrics) startInbound(ch *Channel) {
+	for _, c := range []*prometheus.CounterVec{m.received, m.filtered, m.sent, m.errored, m.published} {
+		c.WithLabelValues(ch.Name)
+	}
+	for _, code := range inboundAckCodes {
+		m.acks.WithLabelValues(ch.Name, code)
+	}
+	m.connections.WithLabelValues(ch.Name)
+	m.ackLatency.WithLabelValues(ch.Name)
+	m.e2eLatency.WithLabelValues(ch.Name)
+	for _, s := range ch.Enrich {
+		for _, r := range enrichResults {
+			m.enrichments.WithLabelValues(ch.Name, s.Name, r)
+		}
+	}
+}
+
+// startWriteback creates a write-back channel's series (a paused gauge
+// restorePaused already set to 1 stays 1).
+func (m *metrics) startWriteback(ch *Channel) {
+	m.sent.WithLabelValues(ch.Name)
+	m.errored.WithLabelValues(ch.Name)
+	m.paused.WithLabelValues(ch.Name)
+}
+
+// startBulk creates a bulk channel's series: jobs by final status, and
+// resources by the types the channel asks for.
+func (m *metrics) startBulk(ch *Channel) {
+	for _, s := range []store.Status{store.StatusProcessed, store.StatusError} {
+		m.bulkJobs.WithLabelValues(ch.Name, string(s))
+	}
+	for _, t := range ch.Source.Bulk.Types {
+		m.bulkRes.WithLabelValues(ch.Name, t)
 	}
 }

@@ -208,7 +208,7 @@ func printSummary(w io.Writer, s *bulk.Summary) {
 }
 
 func bulkStatusCmd() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "status [JOB]",
 		Short: "List bulk export jobs, or show one with its files",
 		Args:  cobra.MaximumNArgs(1),
@@ -229,6 +229,8 @@ func bulkStatusCmd() *cobra.Command {
 			return showJob(cmd.Context(), st, id, out)
 		},
 	}
+	cmd.Flags().String("db", "", "message log file (default: store.path of the config)")
+	return cmd
 }
 
 func bulkCancelCmd() *cobra.Command {
@@ -252,7 +254,7 @@ func bulkCancelCmd() *cobra.Command {
 			defer tools.Close()
 			job, err := bulk.Load(cmd.Context(), tools.Store, id)
 			if err != nil {
-				return err
+				return notFound("job", id, err)
 			}
 			var client bulk.Exporter
 			if c, err := tools.Client(job.Request.Tenant); err == nil {

@@ -34,7 +34,7 @@ func listJobs(ctx context.Context, st store.Store, w io.Writer) error {
 func showJob(ctx context.Context, st store.Store, id int64, w io.Writer) error {
 	j, err := bulk.Load(ctx, st, id)
 	if err != nil {
-		return err
+		return notFound("job", id, err)
 	}
 	fmt.Fprintf(w, "job %d  %s  channel %s  tenant %s  level %s\n", j.ID, j.Status, j.Channel, j.Request.Tenant, j.Request.Export.Level)
 	fmt.Fprintf(w, "started %s, updated %s\n", j.Created.Local().Format(time.DateTime), j.Updated.Local().Format(time.DateTime))

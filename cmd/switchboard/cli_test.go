@@ -26,6 +26,15 @@ func run(t *testing.T, bin string, args ...string) (string, string, int) {
 	return out.String(), errOut.String(), code
 }
 
+// runCLI runs a command line in this process and returns its stdout,
+// stderr and exit code.
+func runCLI(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := execute(args, &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
 // TestCLI_AsANewUserWould sends every sample to a running engine, reads
 // the log back with tail and messages, and lints a typo.
 func TestCLI_AsANewUserWould(t *testing.T) {

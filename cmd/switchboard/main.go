@@ -6,6 +6,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -21,6 +22,13 @@ type exitError struct {
 func (e *exitError) Error() string { return e.msg }
 
 func main() {
+	os.Exit(execute(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// execute runs one command line and returns the process's exit code. It
+// writes what the commands print to stdout and errors to stderr, so
+// tests can run commands in-process.
+func execute(args []string, stdout, stderr io.Writer) int {
 	root := &cobra.Command{
 		Use:           "switchboard",
 		Short:         "HL7 v2 / FHIR R4 integration engine",
@@ -29,17 +37,23 @@ func main() {
 	}
 	root.PersistentFlags().String("config", envOr("SWITCHBOARD_CONFIG", "config.yaml"), "engine configuration file")
 	root.AddCommand(runCmd(), lintCmd(), tailCmd(), messagesCmd(), sendCmd(), mapCmd(), benchCmd(), keysCmd(), sandboxCmd(), testCmd(), ehrCmd(), channelCmd(), bulkCmd())
-	if err := root.Execute(); err != nil {
-		var ee *exitError
-		if errors.As(err, &ee) {
-			if ee.msg != "" {
-				fmt.Fprintln(os.Stderr, ee.msg)
-			}
-			os.Exit(ee.code)
-		}
-		fmt.Fprintln(os.Stderr, "switchboard:", err)
-		os.Exit(1)
+	// cobra reads os.Args when given nil: an empty command line is not nil.
+	root.SetArgs(append([]string{}, args...))
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.Execute()
+	if err == nil {
+		return 0
 	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.msg != "" {
+			fmt.Fprintln(stderr, ee.msg)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "switchboard:", err)
+	return 1
 }
 
 func envOr(name, def string) string {

@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -25,15 +28,31 @@ func openLog(cmd *cobra.Command) (*store.SQLite, error) {
 	return store.OpenReadOnly(path)
 }
 
+// logPath returns the message log's path, from --db or the config. The
+// log must exist: only the engine creates one, so a wrong path is said
+// as such rather than read as an empty log (or, by reprocess, created).
 func logPath(cmd *cobra.Command) (string, error) {
-	if path, _ := cmd.Flags().GetString("db"); path != "" {
-		return path, nil
+	path, _ := cmd.Flags().GetString("db")
+	if path == "" {
+		cfg, err := engine.Load(configPath(cmd))
+		if err != nil {
+			return "", &exitError{2, err.Error() + "\n(pass --db FILE to read a message log without a valid config)"}
+		}
+		path = cfg.Store.Path
 	}
-	cfg, err := engine.Load(configPath(cmd))
-	if err != nil {
-		return "", &exitError{2, err.Error() + "\n(pass --db FILE to read a message log without a valid config)"}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return "", &exitError{1, fmt.Sprintf("no message log at %s: the engine creates it when it first starts (pass --db FILE or --config for another)", path)}
 	}
-	return cfg.Store.Path, nil
+	return path, nil
+}
+
+// notFound turns the store's ErrNotFound for the id an operator typed
+// into an answer, "message 9999 not found", rather than an internal error.
+func notFound(what string, id int64, err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return &exitError{1, fmt.Sprintf("%s %d not found", what, id)}
+	}
+	return err
 }
 
 func reprocessCmd() *cobra.Command {
@@ -62,7 +81,7 @@ func reprocessCmd() *cobra.Command {
 				}
 				n, err := st.Reprocess(cmd.Context(), id, reason)
 				if err != nil {
-					return err
+					return notFound("message", id, err)
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "%d\treprocessed as %d\n", id, n)
 			}
@@ -97,7 +116,7 @@ func showCmd() *cobra.Command {
 			defer st.Close()
 			m, err := st.Get(cmd.Context(), id)
 			if err != nil {
-				return err
+				return notFound("message", id, err)
 			}
 			events, err := st.Events(cmd.Context(), id)
 			if err != nil {

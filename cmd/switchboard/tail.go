@@ -19,6 +19,14 @@ func tailCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "tail",
 		Short: "Print message events as they happen (one line per event)",
+		Long: `Prints message events in the order they were committed to the message log.
+
+Each message's own events are always in order (receive before map before publish).
+Different messages' events may interleave out of time order by a few milliseconds
+(tens under load): a receive event carries the time its frame arrived and an enrich
+event the time of its lookup, but both are committed, and numbered, a little later
+together with other messages' writes. Sort the --json output by time where strict
+time order matters.`,
 		Example: `  switchboard tail -f
   switchboard tail -f --channel oru-inbound --status ERROR
   switchboard tail --json | jq .`,

@@ -16,6 +16,9 @@ type adtState struct {
 	pv1      *hl7.Segment
 	last     *fhir.Observation
 	contacts bool // an NK1 of the current patient was mapped
+	// group is the segment whose group a ROL belongs to: the last one
+	// read that is not a ROL, ARV or NTE.
+	group string
 }
 
 // mapADT maps the ADT events in adtEvents after the IG's ADT_A01 message
@@ -25,8 +28,10 @@ type adtState struct {
 // placeholder, unless it names a visit), PV2 → Encounter (pv2.go), OBX →
 // Observation of the patient and visit (NTE after an OBX its note), AL1 →
 // AllergyIntolerance, DG1 → Condition and Encounter.diagnosis, PR1 →
-// Procedure, IN1 → Coverage. EVN dates the visit (evn.go). Segments this
-// cut does not map (GT1, IN2, IN3, ROL, DB1, ACC, UB1, ...) are skipped.
+// Procedure, IN1 → Coverage, PRT and ROL → general practitioners and
+// visit participants (prt.go, rol.go). EVN dates the visit (evn.go) and
+// has its Provenance. Segments this cut does not map (GT1, IN2, IN3, DB1,
+// ACC, UB1, ...) are skipped.
 func mapADT(r *run) error {
 	var st adtState
 	ev := r.readEVN()
@@ -34,6 +39,11 @@ func mapADT(r *run) error {
 		if s.Name() != "NTE" {
 			st.last = nil
 			r.flush() // the observation before is complete (MapJSON)
+		}
+		switch s.Name() {
+		case "ROL", "ARV", "NTE":
+		default:
+			st.group = s.Name()
 		}
 		switch s.Name() {
 		case "PID":
@@ -74,7 +84,7 @@ func (r *run) adtSegment(s *hl7.Segment, st *adtState) {
 	case "NTE":
 		addNote(st.last, s)
 		return
-	case "PD1", "NK1", "PV2", "OBX", "AL1", "DG1", "PR1", "IN1", "PRT":
+	case "PD1", "NK1", "PV2", "OBX", "AL1", "DG1", "PR1", "IN1", "PRT", "ROL":
 	default:
 		return
 	}
@@ -104,5 +114,7 @@ func (r *run) adtSegment(s *hl7.Segment, st *adtState) {
 		r.in1(s, n, *st.pat)
 	case "PRT":
 		r.prtADT(s, n, st.pat)
+	case "ROL":
+		r.rolADT(s, n, st)
 	}
 }

@@ -8,7 +8,8 @@
 //     whose structure is one PID and at most one PV1, adt.go): Patient
 //     (PID, PD1, NK1 as Patient.contact), Encounter (PV1, PV2, DG1 as
 //     Encounter.diagnosis), RelatedPerson (NK1; the mother of PID-21),
-//     Account (PID-18), AllergyIntolerance (AL1),
+//     Account (PID-18), PractitionerRoles (ROL, PRT: general
+//     practitioners and visit participants), AllergyIntolerance (AL1),
 //     Condition (DG1), Procedure (PR1), Coverage (IN1), the Practitioners,
 //     Organizations and Locations they name, and OBX as Observations.
 //   - ADT A40 (merge, mrg.go): per PID/MRG pair the surviving Patient

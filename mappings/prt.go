@@ -204,21 +204,26 @@ func (r *run) participant(s *hl7.Segment, n int) ref {
 	if r.has(x.id) {
 		return ref{url: x.url}
 	}
-	role := &fhir.PractitionerRole{
-		ID: x.id, Practitioner: person.reference(), Organization: org.reference(),
-		Period:  r.period(s.Field(11), s.Field(12), a(11)),
-		Telecom: r.telecoms(s.Field(15), "work", a(15), nil),
-	}
+	role := newPractitionerRole(x, person, org, loc)
+	role.Period = r.period(s.Field(11), s.Field(12), a(11))
+	role.Telecom = r.telecoms(s.Field(15), "work", a(15), nil)
 	if cc := r.codeable(s.Field(4).Rep(1), tableParticipation); cc != nil {
 		role.Code = []fhir.CodeableConcept{*cc}
 	}
 	if cc := r.codeable(s.Field(6).Rep(1), ""); cc != nil {
 		role.Specialty = []fhir.CodeableConcept{*cc}
 	}
+	return r.add(x, role)
+}
+
+// newPractitionerRole is the PractitionerRole x of a person at an
+// organization and location (PRT, ROL), for the caller to complete.
+func newPractitionerRole(x ident, person, org, loc ref) *fhir.PractitionerRole {
+	role := &fhir.PractitionerRole{ID: x.id, Practitioner: person.reference(), Organization: org.reference()}
 	if l := loc.reference(); l != nil {
 		role.Location = []fhir.Reference{*l}
 	}
-	return r.add(x, role)
+	return role
 }
 
 // device maps PRT-10 and the device fields after it (PRT[Device]) to a

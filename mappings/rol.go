@@ -1,0 +1,109 @@
+package mappings
+
+import (
+	"strings"
+
+	"github.com/switchboard-hl7/switchboard/fhir"
+	"github.com/switchboard-hl7/switchboard/hl7"
+)
+
+// ROL (role, the pre-2.7 PRT) names a person with a role in the patient's
+// care. Where it stands decides where it goes, after the IG's ADT_A01
+// message map and its ROL segment maps:
+//
+//   - after the PID (before any PV1): a primary care provider (ROL-3.1
+//     PP) is Patient.generalPractitioner (ROL[Patient-GeneralPractitioner]);
+//   - after the PV1 (or PV2): Encounter.participant
+//     (ROL[Encounter-PractitionerRole]), type ROL-3, period ROL-5/6;
+//   - in the procedure and insurance groups (after PR1, IN1-3), and
+//     anywhere else, the IG maps none: skipped with a warning.
+//
+// Either way the person is a PractitionerRole: identifier ROL-1, code
+// ROL-3, practitioner ROL-4 (the first XCN), period ROL-5/6, specialty
+// ROL-9, telecom ROL-12, location ROL-13, organization ROL-14; ROL-11 is
+// the Practitioner's address (a home kind of XAD.7) or the Organization's
+// (a business one), when it has none, as the IG splits it.
+//
+// Decisions, as for PRT (prt.go): the role is matched on ROL-3.1 whatever
+// table ROL-3.3 names; patient-group roles other than PP are skipped with
+// a warning (the IG calls them candidates for a CareTeam "but not all",
+// and says which no further); a ROL with action code DE (ROL-2, delete) is
+// skipped, as the bundle carries the current state without it; ROL-8
+// (action reason) and ROL-10 (organization unit type) belong to the
+// CareTeam map and are not made.
+func (r *run) rolADT(s *hl7.Segment, n int, st *adtState) {
+	a := func(field int) at { return at{"ROL", n, field} }
+	if strings.EqualFold(code(s.Field(2)), "DE") {
+		r.warn(a(2), "role deleted (action code DE): skipped")
+		return
+	}
+	role := strings.ToUpper(code(s.Field(3).Component(1)))
+	switch {
+	case (st.group == "PV1" || st.group == "PV2") && st.encRes != nil:
+		x := r.rolePerson(s, n)
+		if x.isZero() {
+			return
+		}
+		p := fhir.EncounterParticipant{Individual: x.reference(), Period: r.period(s.Field(5), s.Field(6), a(5))}
+		if cc := r.codeable(s.Field(3).Rep(1), "0443"); cc != nil {
+			p.Type = []fhir.CodeableConcept{*cc}
+		}
+		st.encRes.Participant = append(st.encRes.Participant, p)
+	case st.group != "PID" && st.group != "PD1":
+		r.warn(a(0), "role in a "+st.group+" group: the IG maps none there, skipped")
+	case role == "PP" && st.pat.res != nil:
+		if x := r.rolePerson(s, n); !x.isZero() {
+			st.pat.res.GeneralPractitioner = appendRef(st.pat.res.GeneralPractitioner, x)
+		}
+	default:
+		r.warn(a(3), "role not mapped for a patient: skipped")
+	}
+}
+
+// homeAddress are the XAD.7 address types the IG gives the Practitioner
+// of a ROL; the others (office, business) go to the Organization.
+var homeAddress = map[string]bool{"N": true, "BDL": true, "F": true, "H": true, "P": true, "BR": true, "V": true}
+
+// rolePerson maps ROL-4 and what qualifies it to a PractitionerRole, or
+// returns the zero ref when ROL-4 names no one.
+func (r *run) rolePerson(s *hl7.Segment, n int) ref {
+	a := func(field int) at { return at{"ROL", n, field} }
+	person := r.xcn(s.Field(4).Rep(1), a(4))
+	if person.url == "" {
+		return person // display only, or nobody: no PractitionerRole
+	}
+	org := r.xon(s.Field(14).Rep(1), s.Field(-1), a(14)) // (no address field: ROL-11 is placed below)
+	if ad := r.xad(s.Field(11).Rep(1), a(11)); ad != nil {
+		home := homeAddress[strings.ToUpper(code(s.Field(11).Rep(1).Component(7)))]
+		if o, ok := r.resourceAt(org.reference()).(*fhir.Organization); ok && !home {
+			if o.Address == nil {
+				o.Address = []fhir.Address{*ad}
+			}
+		} else if p, ok := r.resourceAt(person.reference()).(*fhir.Practitioner); ok && p.Address == nil {
+			p.Address = []fhir.Address{*ad}
+		}
+	}
+	loc := r.pl(s.Field(13).Rep(1))
+	roleCode := code(s.Field(3).Component(1))
+	roleID, _, hasID := r.ei(s.Field(1).Rep(1), "")
+	x := r.ident("PractitionerRole", person.url, "ROL", roleCode, org.url, org.display, loc.url, loc.display, roleID.Value)
+	if r.has(x.id) {
+		return ref{url: x.url}
+	}
+	pr := newPractitionerRole(x, person, org, loc)
+	pr.Period = r.period(s.Field(5), s.Field(6), a(5))
+	pr.Telecom = r.telecoms(s.Field(12), "work", a(12), nil)
+	if hasID {
+		pr.Identifier = []fhir.Identifier{roleID}
+	}
+	if cc := r.codeable(s.Field(3).Rep(1), "0443"); cc != nil {
+		pr.Code = []fhir.CodeableConcept{*cc}
+	}
+	var one [1]hl7.Value
+	for _, rep := range r.reps(s.Field(9), &one) {
+		if cc := r.codeable(rep, ""); cc != nil {
+			pr.Specialty = append(pr.Specialty, *cc)
+		}
+	}
+	return r.add(x, pr)
+}

@@ -1,0 +1,80 @@
+package mappings
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/switchboard-hl7/switchboard/fhir"
+)
+
+func TestROL_GeneralPractitionerAndVisitParticipants(t *testing.T) {
+	const msg = "MSH|^~\\&|A|H|||20240501||ADT^A01|1|P|2.5\n" +
+		"PID|1||M1^^^H^MR||Doe^Jane||19800101|F\n" +
+		"ROL|R1|AD|PP^Primary Care Provider^HL70443|111^Welby^Marcus^^^^^^NPI&2.16.840.1.113883.4.6&ISO|20200101|20301231|||208D00000X^General Practice^NUCC||12 Elm St^^Town^ST^11111^^H|^WPN^PH^^1^555^5551234|CLINIC^^^MAIN|Main Clinic^L^^^^NPI&2.16.840.1.113883.4.6&ISO^XX^^^999\n" +
+		"ROL|R2|AD|FHCP^Family Health Care Professional^HL70443|222^Nurse^Nora\n" +
+		"PV1|1|I|4W^1^A\n" +
+		"ROL|R3|AD|AT^Attending^HL70443|333^House^Greg^^^^^^NPI&2.16.840.1.113883.4.6&ISO|202405011200\n" +
+		"ROL|R4|DE|CP^Consulting^HL70443|444^Gone^Gary^^^^^^NPI&2.16.840.1.113883.4.6&ISO\n" +
+		"PR1|1||0JH60DZ^Insertion^I10P||20240501\n" +
+		"ROL|R5|AD|SURG^Surgeon^HL70443|555^Cutter^Carl^^^^^^NPI&2.16.840.1.113883.4.6&ISO\n"
+	b, ws, err := mustMapper(t, Options{}).MapWarnings(parse(t, msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := fhir.Marshal(b)
+	validateBundle(t, "rol", out)
+
+	roles := map[string]*fhir.PractitionerRole{}
+	for _, pr := range all[*fhir.PractitionerRole](b) {
+		roles["urn:uuid:"+pr.ID] = pr
+	}
+	pat := all[*fhir.Patient](b)[0]
+	if len(pat.GeneralPractitioner) != 1 {
+		t.Fatalf("generalPractitioner %s: want the PP of ROL R1 only", jsonOf(t, pat.GeneralPractitioner))
+	}
+	gp := roles[pat.GeneralPractitioner[0].Reference]
+	if gp == nil {
+		t.Fatalf("generalPractitioner %s is not a PractitionerRole of the bundle", pat.GeneralPractitioner[0].Reference)
+	}
+	j := jsonOf(t, gp)
+	for _, want := range []string{`"value":"R1"`, `"code":"PP"`, `"start":"2020-01-01"`, `"end":"2030-12-31"`, `"code":"208D00000X"`, `"value":"+1 555 5551234"`} {
+		if !strings.Contains(j, want) {
+			t.Errorf("GP role lacks %s: %s", want, j)
+		}
+	}
+	if gp.Organization == nil || gp.Organization.Reference == "" || len(gp.Location) != 1 || gp.Practitioner == nil {
+		t.Errorf("GP role organization, location or practitioner missing: %s", j)
+	}
+	if p, ok := bundleResource(b, gp.Practitioner.Reference).(*fhir.Practitioner); !ok || len(p.Address) != 1 || p.Address[0].City != "Town" {
+		t.Errorf("the practitioner lacks ROL-11's home address: %s", jsonOf(t, p))
+	}
+
+	enc := all[*fhir.Encounter](b)[0]
+	var fromROL []fhir.EncounterParticipant
+	for _, p := range enc.Participant {
+		if p.Individual != nil && roles[p.Individual.Reference] != nil {
+			fromROL = append(fromROL, p)
+		}
+	}
+	if len(fromROL) != 1 || fromROL[0].Type[0].Coding[0].Code != "AT" || fromROL[0].Period == nil || fromROL[0].Period.Start == "" {
+		t.Errorf("visit participants from ROL %s: want R3 (attending, with its start) only", jsonOf(t, fromROL))
+	}
+	for _, w := range []string{"ROL[2]-3", "ROL[4]-2", "ROL[5]"} {
+		if !hasWarning(ws, w) {
+			t.Errorf("no %s warning in %v", w, ws)
+		}
+	}
+	if strings.Contains(string(out), "Cutter") || strings.Contains(string(out), "Gone") {
+		t.Error("a procedure-group or deleted ROL was mapped")
+	}
+}
+
+// bundleResource returns the resource of b whose fullUrl is url.
+func bundleResource(b *fhir.Bundle, url string) fhir.Resource {
+	for _, e := range b.Entry {
+		if e.FullURL == url {
+			return e.Resource
+		}
+	}
+	return nil
+}

@@ -259,9 +259,10 @@ func (r *run) ordered() []entry {
 // bundle assembles the entries into the bundle.
 func (r *run) bundle() *fhir.Bundle {
 	b := &fhir.Bundle{
-		ID:        r.id("Bundle", r.msgKey...),
-		Type:      r.m.bundleType,
-		Timestamp: r.instant(r.msh.Field(7), at{"MSH", 0, 7}),
+		ID:         r.id("Bundle", r.msgKey...),
+		Identifier: r.bundleIdentifier(),
+		Type:       r.m.bundleType,
+		Timestamp:  r.instant(r.msh.Field(7), at{"MSH", 0, 7}),
 	}
 	entries := r.ordered()
 	b.Entry = make([]fhir.BundleEntry, len(entries))
@@ -289,7 +290,15 @@ func (r *run) appendJSON(b []byte) ([]byte, error) {
 	}
 	b = append(b, `{"resourceType":"Bundle","id":"`...)
 	b = append(b, r.id("Bundle", r.msgKey...)...)
-	b = append(b, `","type":"`...)
+	b = append(b, '"')
+	if id := r.bundleIdentifier(); id != nil {
+		j, err := id.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		b = append(append(b, `,"identifier":`...), j...)
+	}
+	b = append(b, `,"type":"`...)
 	b = append(b, r.m.bundleType...)
 	b = append(b, '"')
 	if ts := r.instant(r.msh.Field(7), at{"MSH", 0, 7}); ts != "" {
@@ -398,4 +407,17 @@ func (r *run) reps(f hl7.Value, one *[1]hl7.Value) []hl7.Value {
 		return one[:]
 	}
 	return f.Reps()
+}
+
+// bundleIdentifier is the IG's MSH[Bundle] identifier: MSH-10, the message
+// control id, whose system the IG leaves to the implementer. Decision: the
+// sending application MSH-3 as an assigning authority (Options.
+// IdentifierSystems, an OID, else the local urn:switchboard: URI), as
+// control ids are unique per sender; without MSH-3, the value alone.
+func (r *run) bundleIdentifier() *fhir.Identifier {
+	if r.controlID == "" {
+		return nil
+	}
+	sys, _ := r.system(hdAt(r.msh.Field(3), 1))
+	return &fhir.Identifier{System: sys, Value: r.controlID}
 }

@@ -368,3 +368,27 @@ func TestMapJSONWarnings_NamesFieldNotContent(t *testing.T) {
 		t.Errorf("no warning for the invalid birth date PID-7: %v", ws)
 	}
 }
+
+// The Bundle carries MSH-10 as its identifier, in the system of the
+// sending application MSH-3, through Map and MapJSON alike.
+func TestBundleIdentifier_ControlIDOfTheSender(t *testing.T) {
+	const msg = "MSH|^~\\&|LAB^1.2.3^ISO|H|||20240501||ADT^A04|CTRL\\F\\9|P|2.5\nPID|1||M1^^^H^MR||Doe^Jane\n"
+	for _, o := range []Options{{}, {IdentifierSystems: map[string]string{"LAB": "https://hospital.example/lab"}}} {
+		m := mustMapper(t, o)
+		b, err := m.Map(parse(t, msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "urn:oid:1.2.3"
+		if o.IdentifierSystems != nil {
+			want = "https://hospital.example/lab"
+		}
+		if b.Identifier == nil || b.Identifier.System != want || b.Identifier.Value != "CTRL|9" {
+			t.Errorf("identifier %s, want %s|CTRL|9", jsonOf(t, b.Identifier), want)
+		}
+		j, _ := m.MapJSON(parse(t, msg))
+		if fromMap, _ := fhir.Marshal(b); string(j) != string(fromMap) {
+			t.Errorf("MapJSON and Map differ:\n%s\n%s", j, fromMap)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package mappings
 
 import (
+	"strings"
+
 	"github.com/switchboard-hl7/switchboard/fhir"
 	"github.com/switchboard-hl7/switchboard/hl7"
 )
@@ -27,6 +29,10 @@ import (
 //     else, with IN1-16 (name of insured), a RelatedPerson of the patient
 //     (name IN1-16, relationship IN1-17 through table 0063, birthDate
 //     IN1-18, address IN1-19), as the IG's subscriber(RelatedPerson);
+//   - policyHolder: IN1-11 (insured's group employer, XON) with IN1-10
+//     (its ids, CX) as an Organization (IG); an IN1-10 of type SN (the
+//     IG's R5 subscriberId extension) is not an employer id and is left
+//     out: subscriberId comes from IN1-49 or IN1-36;
 //   - class: group IN1-8 (value) with IN1-9 (group name) as its name;
 //   - order: IN1-22 (coordination of benefits priority) when a positive
 //     integer: decision.
@@ -45,6 +51,7 @@ func (r *run) in1(s *hl7.Segment, n int, pat patient) {
 		c.SubscriberID = text(s.Field(36))
 	}
 	c.Payor = []fhir.Reference{r.payor(s, a)}
+	c.PolicyHolder = r.policyHolder(s, a).reference()
 	c.Type = r.codeable(s.Field(15).Rep(1), "0086")
 	c.Period = r.periodText(text(s.Field(12).Component(1)), text(s.Field(13).Component(1)), a(12))
 
@@ -107,4 +114,30 @@ func (r *run) payor(s *hl7.Segment, a func(int) at) fhir.Reference {
 	}
 	r.warn(a(3), "no insurance company id or name: payor marked data-absent")
 	return fhir.Reference{Extension: dataAbsent().Extension}
+}
+
+// policyHolder is the employer IN1-10/IN1-11 name, as in1 describes, or
+// the zero ref.
+func (r *run) policyHolder(s *hl7.Segment, a func(int) at) ref {
+	var ids []fhir.Identifier
+	var key []string
+	var one [1]hl7.Value
+	for _, rep := range r.reps(s.Field(10), &one) {
+		if strings.EqualFold(code(rep.Component(5)), "SN") {
+			continue
+		}
+		if id, auth, ok := r.cx(rep, a(10)); ok {
+			ids = append(ids, id)
+			if key == nil {
+				key = []string{"IN1-10", id.Value, auth.key()}
+			}
+		}
+	}
+	if ids == nil {
+		return r.xon(s.Field(11).Rep(1), s.Field(-1), a(11))
+	}
+	o := &fhir.Organization{Identifier: ids, Name: text(s.Field(11).Rep(1).Component(1))}
+	x := r.ident("Organization", key...)
+	o.ID = x.id
+	return r.add(x, o)
 }

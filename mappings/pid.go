@@ -57,8 +57,7 @@ func isLanguageTag(s string) bool {
 //   - PID-18 becomes an Account and PID-21 the mother's RelatedPerson
 //     (pid_ext.go).
 //
-// PID-33/34 (last update) would make a Provenance of the Patient's
-// source; the bundle's Provenance of the transformation stands instead.
+// PID-33/34 (last update) make the Patient's own Provenance (pid_ext.go).
 func (r *run) pid(s *hl7.Segment, n int) patient {
 	a := func(field int) at { return at{"PID", n, field} }
 	p := &fhir.Patient{}
@@ -184,5 +183,6 @@ func (r *run) pid(s *hl7.Segment, n int) patient {
 	pat := patient{ref: r.add(id, p), id: p.ID, res: p}
 	r.account(s, n, pat)
 	r.mother(s, n, pat)
+	r.patientProvenance(s, n, pat)
 	return pat
 }

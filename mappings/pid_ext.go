@@ -132,3 +132,50 @@ func (r *run) mother(s *hl7.Segment, n int, pat patient) {
 	rp.ID = x.id
 	r.add(x, rp)
 }
+
+// patientProvenance adds the IG's PID[Provenance-Patient] when PID-34
+// (last update facility) is valued: the Patient as last updated at that
+// facility. activity UPDATE (v3 DataOperation); occurredDateTime PID-33;
+// agent PID-34 as an Organization (HD[Organization]: HD.1 and HD.2 as
+// identifiers, HD.2 in urn:ietf:rfc:3986 when ISO or UUID), type
+// performer. The IG's recorded is the time of the transformation;
+// decision, as for the message's other Provenances: MSH-7, so that a
+// replay gives the same bytes. Without PID-34 (R4 requires an agent) or
+// an MSH-7 instant, none is made.
+func (r *run) patientProvenance(s *hl7.Segment, n int, pat patient) {
+	h := hdAt(s.Field(34), 1)
+	if h.empty() {
+		return
+	}
+	recorded := r.instant(r.msh.Field(7), at{"MSH", 0, 7})
+	if recorded == "" {
+		return
+	}
+	org := &fhir.Organization{Name: h.ns}
+	if h.ns != "" {
+		org.Identifier = append(org.Identifier, fhir.Identifier{Value: h.ns})
+	}
+	if h.uid != "" {
+		id := fhir.Identifier{Value: h.uid}
+		if h.typ == "ISO" || h.typ == "UUID" {
+			id.System, id.Value = "urn:ietf:rfc:3986", uidURI(h)
+		}
+		org.Identifier = append(org.Identifier, id)
+	}
+	ox := r.ident("Organization", "HD", h.key())
+	org.ID = ox.id
+	who := r.add(ox, org)
+	p := &fhir.Provenance{
+		Target:           []fhir.Reference{{Reference: pat.ref.url}},
+		OccurredDateTime: strPtr(r.dateTime(s.Field(33), at{"PID", n, 33})),
+		Recorded:         recorded,
+		Activity:         conceptCC(concept{"http://terminology.hl7.org/CodeSystem/v3-DataOperation", "UPDATE", "revise"}),
+		Agent: []fhir.ProvenanceAgent{{
+			Type: conceptCC(concept{sysProvenanceAgentType, "performer", "Performer"}),
+			Who:  who.reference(),
+		}},
+	}
+	x := r.ident("Provenance", "PID-34", pat.id, r.msgKey[2], h.key())
+	p.ID = x.id
+	r.add(x, p)
+}

@@ -86,3 +86,37 @@ func TestPID_BreedWithoutSpeciesWarns(t *testing.T) {
 		t.Errorf("no PID-36 warning in %v", ws)
 	}
 }
+
+// PID-34 makes the Patient's Provenance (IG PID[Provenance-Patient]); an
+// IN1 with IN1-10/11 names the employer as Coverage.policyHolder.
+func TestPID_LastUpdateProvenanceAndIN1PolicyHolder(t *testing.T) {
+	const msg = "MSH|^~\\&|A|H|||20240501120000||ADT^A04|7|P|2.5\n" +
+		"PID|1||M1^^^H^MR||Doe^Jane||19800101|F|||||||||||||||||||||||||20240430101500|RegFac^1.2.9^ISO\n" +
+		"IN1|1|PLAN1|INS1^^^H|Insurer||||G1||E55^^^EMPL^EI~S9^^^EMPL^SN|Acme Corp\n"
+	b, _, err := mustMapper(t, Options{}).MapWarnings(parse(t, msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := fhir.Marshal(b)
+	validateBundle(t, "pid-34", out)
+	pat := all[*fhir.Patient](b)[0]
+	var prov *fhir.Provenance
+	for _, p := range all[*fhir.Provenance](b) {
+		if p.Activity != nil && p.Activity.Coding[0].Code == "UPDATE" {
+			prov = p
+		}
+	}
+	if prov == nil || len(prov.Target) != 1 || prov.Target[0].Reference != "urn:uuid:"+pat.ID ||
+		prov.OccurredDateTime == nil || *prov.OccurredDateTime != "2024-04-30T10:15:00Z" || prov.Recorded != "2024-05-01T12:00:00Z" {
+		t.Fatalf("patient provenance %s", jsonOf(t, prov))
+	}
+	org, ok := bundleResource(b, prov.Agent[0].Who.Reference).(*fhir.Organization)
+	if !ok || org.Name != "RegFac" || len(org.Identifier) != 2 || org.Identifier[1].Value != "urn:oid:1.2.9" {
+		t.Errorf("PID-34 organization %s", jsonOf(t, org))
+	}
+	cov := all[*fhir.Coverage](b)[0]
+	holder, ok := bundleResource(b, cov.PolicyHolder.Reference).(*fhir.Organization)
+	if !ok || holder.Name != "Acme Corp" || len(holder.Identifier) != 1 || holder.Identifier[0].Value != "E55" {
+		t.Errorf("policy holder %s: want Acme Corp with E55 (not the SN id)", jsonOf(t, holder))
+	}
+}

@@ -25,6 +25,9 @@ const transformerName = "Switchboard HL7 v2 to FHIR R4"
 //     every resend a new version). policy: none (no governing URI is
 //     configured).
 //
+// SFT segments are Devices, entities of the source Provenance (else of
+// the transformation's), see software.
+//
 // Decisions for both: the target is not Bundle.id (a transaction bundle
 // is not stored as such, and a reference to it resolves to no entry) but
 // the resources the message is about, the focus of a MessageHeader: for
@@ -48,6 +51,7 @@ func (r *run) provenance() {
 		return
 	}
 	m := r.msgKey
+	software := r.software()
 	if fac := text(r.msh.Field(4).Component(1)); fac != "" {
 		code, trigger, structure := r.msg.Type()
 		occurred := r.dateTime(r.msh.Field(7), at{"MSH", 0, 7})
@@ -63,6 +67,7 @@ func (r *run) provenance() {
 				Who:  &fhir.Reference{Display: fac},
 			}},
 		}
+		src.Entity, software = software, nil
 		id := r.ident("Provenance", "source", m[0], m[1], m[2], m[3])
 		src.ID = id.id
 		r.add(id, src)
@@ -75,6 +80,7 @@ func (r *run) provenance() {
 			Type: conceptCC(concept{sysProvenanceAgentType, "assembler", "Assembler"}),
 			Who:  &fhir.Reference{Display: transformerName},
 		}},
+		Entity: software, // when there is no source Provenance to hold them
 	}
 	id := r.ident("Provenance", "transformation", m[0], m[1], m[2], m[3])
 	tr.ID = id.id

@@ -324,6 +324,10 @@ var strEscape = func() (t [256]uint8) {
 
 const hexDigits = "0123456789abcdef"
 
+// AppendString appends s as a JSON string, escaped as Marshal escapes
+// every string, for code that writes FHIR JSON around what Marshal gives.
+func AppendString(b []byte, s string) []byte { return appendString(b, s) }
+
 // appendString appends s as a JSON string: quotes, backslashes and control
 // characters escaped (\n \r \t \b \f by name, others as \u00XX), U+2028 and
 // U+2029 escaped for JavaScript's sake, invalid UTF-8 replaced by \ufffd.

@@ -292,11 +292,12 @@ func (r *run) appendJSON(b []byte) ([]byte, error) {
 	b = append(b, r.id("Bundle", r.msgKey...)...)
 	b = append(b, '"')
 	if id := r.bundleIdentifier(); id != nil {
-		j, err := id.MarshalJSON()
-		if err != nil {
-			return nil, err
+		// As fhir.Marshal writes an Identifier of a system and a value.
+		b = append(b, `,"identifier":{`...)
+		if id.System != "" {
+			b = append(fhir.AppendString(append(b, `"system":`...), id.System), ',')
 		}
-		b = append(append(b, `,"identifier":`...), j...)
+		b = append(fhir.AppendString(append(b, `"value":`...), id.Value), '}')
 	}
 	b = append(b, `,"type":"`...)
 	b = append(b, r.m.bundleType...)

@@ -392,3 +392,21 @@ func TestBundleIdentifier_ControlIDOfTheSender(t *testing.T) {
 		}
 	}
 }
+
+// Without MSH-3 the identifier is the value alone, escaped as fhir.Marshal
+// escapes it in the streamed JSON too.
+func TestBundleIdentifier_NoSenderAndEscaping(t *testing.T) {
+	const msg = "MSH|^~\\&||H|||20240501||ADT^A04|A\"B\\E\\|P|2.5\nPID|1||M1^^^H^MR||Doe^Jane\n"
+	m := mustMapper(t, Options{})
+	b, err := m.Map(parse(t, msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Identifier == nil || b.Identifier.System != "" || b.Identifier.Value != `A"B\` {
+		t.Errorf("identifier %s", jsonOf(t, b.Identifier))
+	}
+	j, _ := m.MapJSON(parse(t, msg))
+	if fromMap, _ := fhir.Marshal(b); string(j) != string(fromMap) {
+		t.Errorf("MapJSON and Map differ:\n%s\n%s", j, fromMap)
+	}
+}

@@ -35,3 +35,19 @@ func TestORU_PatientGroupPD1NK1AndPV2AreMapped(t *testing.T) {
 		t.Errorf("Encounter.reasonCode from PV2-3: %s", jsonOf(t, e))
 	}
 }
+
+// PV2-12 is the Encounter's narrative, escaped into XHTML.
+func TestPV2_VisitDescriptionIsTheNarrative(t *testing.T) {
+	const msg = "MSH|^~\\&|A|H|||20240501||ADT^A01|1|P|2.5\nPID|1||M1^^^H^MR||Doe^Jane\nPV1|1|I|4W^1^A||||||||||||||||V1^^^H\nPV2||||||||||||Checkup <routine> \\T\\ more\n"
+	b, err := mustMapper(t, Options{}).Map(parse(t, msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := fhir.Marshal(b)
+	validateBundle(t, "pv2-12", out)
+	e := all[*fhir.Encounter](b)[0]
+	const want = `<div xmlns="http://www.w3.org/1999/xhtml">Checkup &lt;routine&gt; &amp; more</div>`
+	if e.Text == nil || e.Text.Status != "additional" || e.Text.Div != want {
+		t.Errorf("text %s, want %s", jsonOf(t, e.Text), want)
+	}
+}

@@ -2,6 +2,7 @@ package mappings
 
 import (
 	"encoding/json"
+	"html"
 	"strconv"
 
 	"github.com/switchboard-hl7/switchboard/fhir"
@@ -17,13 +18,14 @@ import (
 //     names (decision: their URLs spelled as the R5 extension pack has
 //     them; the IG's PV2-9 row has a typo, "v\5.0");
 //   - length: PV2-11 actual length of stay, in days (UCUM d);
+//   - text: PV2-12 visit description as the narrative (IG:
+//     Encounter.text.div), escaped into one XHTML div, status additional
+//     (decision: the text says more than the structured elements);
 //   - participant: PV2-13 referral source (REF);
 //   - priority: PV2-25 through table 0217;
 //   - the encounter-modeOfArrival extension from PV2-38 (table 0430).
 //
-// PV2-12 (visit description) is left out: Encounter.text would need XHTML
-// narrative generation, which this package does not do; PV2-22 (visit
-// protection) is left out with the other security labels.
+// PV2-22 (visit protection) is left out with the other security labels.
 func (r *run) pv2(s *hl7.Segment, n int, e *fhir.Encounter) {
 	if e == nil {
 		return
@@ -33,6 +35,9 @@ func (r *run) pv2(s *hl7.Segment, n int, e *fhir.Encounter) {
 		e.Location = append(e.Location, fhir.EncounterLocation{Location: loc, Status: "planned"})
 	}
 	e.ReasonCode = append(e.ReasonCode, r.codeableList(s.Field(3), nil, "")...)
+	if t := text(s.Field(12)); t != "" {
+		e.Text = &fhir.Narrative{Status: "additional", Div: `<div xmlns="http://www.w3.org/1999/xhtml">` + html.EscapeString(t) + `</div>`}
+	}
 	if dt := r.dateTime(s.Field(8), a(8)); dt != "" {
 		e.Extension = append(e.Extension, fhir.Extension{URL: extPlannedStart, ValueDateTime: &dt})
 	}

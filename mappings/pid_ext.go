@@ -80,8 +80,11 @@ func complexExt(url, sub string, cc *fhir.CodeableConcept) fhir.Extension {
 // account maps PID-18 (patient account number, CX) to an Account after
 // the IG's PID[Account] map: identifier PID-18, status active, subject
 // the Patient (the message map's Account.subject). The id comes from the
-// account number and its authority: the same account in two messages is
-// one resource.
+// patient, the account number and its authority: the same account in two
+// messages of the patient is one resource. Decision: the patient is part
+// of the key because a guarantor's account can cover several family
+// members, and a PUT of one Account per number would leave only the last
+// patient sent as its subject.
 func (r *run) account(s *hl7.Segment, n int, pat patient) {
 	f := s.Field(18)
 	if f.IsEmpty() || f.IsNull() {
@@ -96,7 +99,7 @@ func (r *run) account(s *hl7.Segment, n int, pat patient) {
 		Status:     "active",
 		Subject:    []fhir.Reference{{Reference: pat.ref.url}},
 	}
-	x := r.ident("Account", "PID-18", id.Value, auth.key())
+	x := r.ident("Account", pat.id, "PID-18", id.Value, auth.key())
 	acct.ID = x.id
 	r.add(x, acct)
 }

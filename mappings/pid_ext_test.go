@@ -120,3 +120,25 @@ func TestPID_LastUpdateProvenanceAndIN1PolicyHolder(t *testing.T) {
 		t.Errorf("policy holder %s: want Acme Corp with E55 (not the SN id)", jsonOf(t, holder))
 	}
 }
+
+// Two patients on one guarantor account each get their own Account: one
+// resource per number would keep only the last patient sent as subject.
+func TestPID_AccountPerPatient(t *testing.T) {
+	m := mustMapper(t, Options{})
+	accountOf := func(mrn string) *fhir.Account {
+		t.Helper()
+		msg := "MSH|^~\\&|A|H|||20240501||ADT^A04|" + mrn + "|P|2.5\nPID|1||" + mrn + "^^^H^MR||Doe^Jane|||||||||||||ACC1^^^H^AN\n"
+		b, err := m.Map(parse(t, msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return all[*fhir.Account](b)[0]
+	}
+	a, b := accountOf("M1"), accountOf("M2")
+	if a.ID == b.ID || a.Identifier[0].Value != "ACC1" || b.Identifier[0].Value != "ACC1" {
+		t.Errorf("accounts %s and %s: want two resources for ACC1", jsonOf(t, a), jsonOf(t, b))
+	}
+	if again := accountOf("M1"); again.ID != a.ID {
+		t.Error("the same patient's account changed id")
+	}
+}

@@ -205,7 +205,9 @@ func relink(e *fhir.Encounter, elem string) {
 	}
 }
 
-// relinked returns ref pointing at typ/id instead of urn:uuid:id.
+// relinked returns ref pointing at typ/id instead of urn:uuid:id; a
+// reference that says its type (Reference.type: a ROL participant is a
+// PractitionerRole) points at that type instead.
 func relinked(ref *fhir.Reference, typ string) *fhir.Reference {
 	if ref == nil {
 		return nil
@@ -213,6 +215,9 @@ func relinked(ref *fhir.Reference, typ string) *fhir.Reference {
 	id, ok := strings.CutPrefix(ref.Reference, "urn:uuid:")
 	if !ok {
 		return ref
+	}
+	if ref.Type != "" {
+		typ = ref.Type
 	}
 	cp := *ref
 	cp.Reference = typ + "/" + id

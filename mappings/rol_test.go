@@ -78,3 +78,29 @@ func bundleResource(b *fhir.Bundle, url string) fhir.Resource {
 	}
 	return nil
 }
+
+// A visit participant from a ROL is a PractitionerRole. An update that
+// omits the PV1's participant fields carries it over (previous.go), and
+// the carried reference must name the PractitionerRole the admit's Bundle
+// PUT: "Practitioner/<the role's id>" resolves to nothing downstream.
+func TestROL_CarriedParticipantStillNamesThePractitionerRole(t *testing.T) {
+	const a01 = "MSH|^~\\&|A|H|||20240501120000||ADT^A01|1|P|2.5\n" +
+		"PID|1||M1^^^H^MR||Doe^Jane\n" +
+		"PV1|1|I|4W^1^A||||||||||||||||V1^^^H^VN\n" +
+		"ROL|R3|AD|AT^Attending^HL70443|333^House^Greg^^^^^^NPI&2.16.840.1.113883.4.6&ISO|202405011200\n"
+	const a08 = "MSH|^~\\&|A|H|||20240502120000||ADT^A08|2|P|2.5\n" +
+		"PID|1||M1^^^H^MR||Doe^Jane\n" +
+		"PV1|1|I|4W^1^A||||||||||||||||V1^^^H^VN\n"
+	m := mustMapper(t, Options{})
+	admit, state := mapUpdate(t, m, a01, nil)
+	roles := all[*fhir.PractitionerRole](admit)
+	if len(roles) != 1 {
+		t.Fatalf("admit PractitionerRoles %s: want the ROL's", jsonOf(t, roles))
+	}
+	upd, _ := mapUpdate(t, m, a08, state)
+	enc := all[*fhir.Encounter](upd)[0]
+	want := "PractitionerRole/" + roles[0].ID
+	if len(enc.Participant) != 1 || enc.Participant[0].Individual == nil || enc.Participant[0].Individual.Reference != want {
+		t.Errorf("carried participants %s: want one naming %s", jsonOf(t, enc.Participant), want)
+	}
+}

@@ -54,7 +54,7 @@ func (r *run) pv2(s *hl7.Segment, n int, e *fhir.Encounter) {
 	var one [1]hl7.Value
 	for _, rep := range r.reps(s.Field(13), &one) {
 		if ind := r.xcn(rep, a(13)).reference(); ind != nil {
-			e.Participant = append(e.Participant, fhir.EncounterParticipant{
+			addParticipant(e, fhir.EncounterParticipant{
 				Type: []fhir.CodeableConcept{*conceptCC(participation[8])}, Individual: ind,
 			})
 		}

@@ -53,7 +53,7 @@ func (r *run) rolADT(s *hl7.Segment, n int, st *adtState) {
 		if cc := r.codeable(s.Field(3).Rep(1), "0443"); cc != nil {
 			p.Type = []fhir.CodeableConcept{*cc}
 		}
-		st.encRes.Participant = append(st.encRes.Participant, p)
+		addParticipant(st.encRes, p)
 	case st.group != "PID" && st.group != "PD1":
 		r.warn(a(0), "role in a "+st.group+" group: the IG maps none there, skipped")
 	case role == "PP" && st.pat.res != nil:

@@ -1,6 +1,7 @@
 package mappings
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -102,5 +103,27 @@ func TestROL_CarriedParticipantStillNamesThePractitionerRole(t *testing.T) {
 	want := "PractitionerRole/" + roles[0].ID
 	if len(enc.Participant) != 1 || enc.Participant[0].Individual == nil || enc.Participant[0].Individual.Reference != want {
 		t.Errorf("carried participants %s: want one naming %s", jsonOf(t, enc.Participant), want)
+	}
+}
+
+// An update that omits the PV1's participant fields carries the previous
+// participants over; when it sends a ROL or PV2-13 participant again, that
+// one replaces its carried copy. Otherwise every A08 that repeats the
+// visit's ROL would add the same participant once more, and the list
+// would grow with each message.
+func TestROL_ResentParticipantIsNotListedTwice(t *testing.T) {
+	const a01 = "MSH|^~\\&|A|H|||20240501120000||ADT^A01|1|P|2.5\n" +
+		"PID|1||M1^^^H^MR||Doe^Jane\n" +
+		"PV1|1|I|4W^1^A||||||||||||||||V1^^^H^VN\n" +
+		"PV2|||||||||||||Ref^Doc\n" +
+		"ROL|R3|AD|AT^Attending^HL70443|333^House^Greg^^^^^^NPI&2.16.840.1.113883.4.6&ISO|202405011200\n"
+	m := mustMapper(t, Options{})
+	var state map[string]fhir.Resource
+	for i := range 3 {
+		var b *fhir.Bundle
+		b, state = mapUpdate(t, m, strings.Replace(a01, "ADT^A01|1", "ADT^A08|"+strconv.Itoa(i+1), 1), state)
+		if ps := all[*fhir.Encounter](b)[0].Participant; len(ps) != 2 {
+			t.Fatalf("message %d: participants %s: want the PV2-13 referrer and the ROL attending once each", i+1, jsonOf(t, ps))
+		}
 	}
 }

@@ -222,6 +222,19 @@ func addParticipant(e *fhir.Encounter, p fhir.EncounterParticipant) {
 	e.Participant = append(e.Participant, p)
 }
 
+// addLocation is addParticipant for Encounter.location (PV2-1, the
+// pending location): the same location with the same status replaces its
+// carried copy.
+func addLocation(e *fhir.Encounter, l fhir.EncounterLocation) {
+	same := func(q fhir.EncounterLocation) bool {
+		return individualKey(q.Location) == individualKey(l.Location) && q.Status == l.Status
+	}
+	if slices.ContainsFunc(e.Location, same) {
+		e.Location = slices.DeleteFunc(slices.Clone(e.Location), same)
+	}
+	e.Location = append(e.Location, l)
+}
+
 // individualKey identifies the resource a reference names, whether as
 // urn:uuid:id (this Bundle) or Type/id (carried over), or its display when
 // it names none.

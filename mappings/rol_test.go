@@ -1,7 +1,6 @@
 package mappings
 
 import (
-	"strconv"
 	"strings"
 	"testing"
 
@@ -117,13 +116,25 @@ func TestROL_ResentParticipantIsNotListedTwice(t *testing.T) {
 		"PV1|1|I|4W^1^A||||||||||||||||V1^^^H^VN\n" +
 		"PV2|||||||||||||Ref^Doc\n" +
 		"ROL|R3|AD|AT^Attending^HL70443|333^House^Greg^^^^^^NPI&2.16.840.1.113883.4.6&ISO|202405011200\n"
-	m := mustMapper(t, Options{})
-	var state map[string]fhir.Resource
-	for i := range 3 {
-		var b *fhir.Bundle
-		b, state = mapUpdate(t, m, strings.Replace(a01, "ADT^A01|1", "ADT^A08|"+strconv.Itoa(i+1), 1), state)
-		if ps := all[*fhir.Encounter](b)[0].Participant; len(ps) != 2 {
-			t.Fatalf("message %d: participants %s: want the PV2-13 referrer and the ROL attending once each", i+1, jsonOf(t, ps))
+	for i, enc := range encountersOfUpdates(t, a01, 3) {
+		if len(enc.Participant) != 2 {
+			t.Fatalf("message %d: participants %s: want the PV2-13 referrer and the ROL attending once each", i+1, jsonOf(t, enc.Participant))
 		}
 	}
+}
+
+// encountersOfUpdates maps text n times as a patient's consecutive
+// messages, each with the state the one before left, and returns the
+// Encounter of each.
+func encountersOfUpdates(t *testing.T, text string, n int) []*fhir.Encounter {
+	t.Helper()
+	m := mustMapper(t, Options{})
+	var state map[string]fhir.Resource
+	var out []*fhir.Encounter
+	for range n {
+		var b *fhir.Bundle
+		b, state = mapUpdate(t, m, text, state)
+		out = append(out, all[*fhir.Encounter](b)[0])
+	}
+	return out
 }

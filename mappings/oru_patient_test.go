@@ -51,3 +51,18 @@ func TestPV2_VisitDescriptionIsTheNarrative(t *testing.T) {
 		t.Errorf("text %s, want %s", jsonOf(t, e.Text), want)
 	}
 }
+
+// PV2-1 (pending location) sent again by an update that omits the PV1's
+// location fields replaces its carried copy rather than being listed once
+// more with every message (see TestROL_ResentParticipantIsNotListedTwice).
+func TestPV2_ResentPendingLocationIsNotListedTwice(t *testing.T) {
+	const a08 = "MSH|^~\\&|A|H|||20240501120000||ADT^A08|1|P|2.5\n" +
+		"PID|1||M1^^^H^MR||Doe^Jane\n" +
+		"PV1|1|I|||||||||||||||||V1^^^H^VN\n" +
+		"PV2|5E^2^B\n"
+	for i, enc := range encountersOfUpdates(t, a08, 3) {
+		if ls := enc.Location; len(ls) != 1 || ls[0].Status != "planned" {
+			t.Fatalf("message %d: locations %s: want the pending one once", i+1, jsonOf(t, ls))
+		}
+	}
+}

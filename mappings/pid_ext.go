@@ -178,7 +178,10 @@ func (r *run) patientProvenance(s *hl7.Segment, n int, pat patient) {
 			Who:  who.reference(),
 		}},
 	}
-	x := r.ident("Provenance", "PID-34", pat.id, r.msgKey[2], h.key())
+	// The whole message key, as the message's other Provenances: MSH-10
+	// alone is unique per sender only.
+	m := r.msgKey
+	x := r.ident("Provenance", "PID-34", pat.id, m[0], m[1], m[2], m[3], h.key())
 	p.ID = x.id
 	r.add(x, p)
 }

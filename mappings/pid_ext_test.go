@@ -142,3 +142,34 @@ func TestPID_AccountPerPatient(t *testing.T) {
 		t.Error("the same patient's account changed id")
 	}
 }
+
+// Control ids are unique per sender only: two systems' messages with one
+// MSH-10 about the same patient are two updates, and the Provenance of
+// each (PID-33/34) must not overwrite the other's downstream, as the
+// message's other Provenances do not.
+func TestPID_LastUpdateProvenanceIdIsPerMessage(t *testing.T) {
+	const reg = "MSH|^~\\&|REG|H|||20240501120000||ADT^A08|7|P|2.5\n" +
+		"PID|1||M1^^^H^MR||Doe^Jane||19800101|F|||||||||||||||||||||||||20240430101500|RegFac^1.2.9^ISO\n"
+	lab := strings.NewReplacer("|REG|H|||20240501120000|", "|LAB|L|||20240503090000|", "20240430101500", "20240502080000").Replace(reg)
+	m := mustMapper(t, Options{})
+	provID := func(text string) string {
+		t.Helper()
+		b, err := m.Map(parse(t, text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range all[*fhir.Provenance](b) {
+			if p.Activity != nil && p.Activity.Coding[0].Code == "UPDATE" {
+				return p.ID
+			}
+		}
+		t.Fatalf("no PID-34 Provenance in %s", jsonOf(t, b))
+		return ""
+	}
+	if a, b := provID(reg), provID(lab); a == b {
+		t.Errorf("two senders' messages with control id 7 give one Provenance id %s", a)
+	}
+	if a, b := provID(reg), provID(reg); a != b {
+		t.Errorf("a replay changed the Provenance id: %s, %s", a, b)
+	}
+}

@@ -205,7 +205,65 @@ func relink(e *fhir.Encounter, elem string) {
 	}
 }
 
-// relinked returns ref pointing at typ/id instead of urn:uuid:id.
+// addParticipant appends p to e's participants in place of any that
+// names the same individual in the same role: the copy an update carried
+// over from the previous version (relinked to Type/id) when the message
+// sends that participant again (ROL, PV2-13). Without this, every A08
+// that repeats the visit's ROL would list its participant once more.
+func addParticipant(e *fhir.Encounter, p fhir.EncounterParticipant) {
+	same := func(q fhir.EncounterParticipant) bool {
+		return individualKey(q.Individual) == individualKey(p.Individual) && slices.EqualFunc(q.Type, p.Type, sameConcept)
+	}
+	if slices.ContainsFunc(e.Participant, same) {
+		// A copy: the carried list is this run's (relink), but an
+		// enriched or earlier one need not be.
+		e.Participant = slices.DeleteFunc(slices.Clone(e.Participant), same)
+	}
+	e.Participant = append(e.Participant, p)
+}
+
+// addLocation is addParticipant for Encounter.location (PV2-1, the
+// pending location): the same location with the same status replaces its
+// carried copy.
+func addLocation(e *fhir.Encounter, l fhir.EncounterLocation) {
+	same := func(q fhir.EncounterLocation) bool {
+		return individualKey(q.Location) == individualKey(l.Location) && q.Status == l.Status
+	}
+	if slices.ContainsFunc(e.Location, same) {
+		e.Location = slices.DeleteFunc(slices.Clone(e.Location), same)
+	}
+	e.Location = append(e.Location, l)
+}
+
+// individualKey identifies the resource a reference names, whether as
+// urn:uuid:id (this Bundle) or Type/id (carried over), or its display when
+// it names none.
+func individualKey(ref *fhir.Reference) string {
+	switch {
+	case ref == nil:
+		return ""
+	case ref.Reference == "":
+		return "display:" + ref.Display
+	}
+	if id, ok := strings.CutPrefix(ref.Reference, "urn:uuid:"); ok {
+		return id
+	}
+	if _, id, ok := strings.Cut(ref.Reference, "/"); ok {
+		return id
+	}
+	return ref.Reference
+}
+
+// sameConcept reports whether two concepts have the same codings.
+func sameConcept(a, b fhir.CodeableConcept) bool {
+	return a.Text == b.Text && slices.EqualFunc(a.Coding, b.Coding, func(x, y fhir.Coding) bool {
+		return x.System == y.System && x.Code == y.Code
+	})
+}
+
+// relinked returns ref pointing at typ/id instead of urn:uuid:id; a
+// reference that says its type (Reference.type: a ROL participant is a
+// PractitionerRole) points at that type instead.
 func relinked(ref *fhir.Reference, typ string) *fhir.Reference {
 	if ref == nil {
 		return nil
@@ -213,6 +271,9 @@ func relinked(ref *fhir.Reference, typ string) *fhir.Reference {
 	id, ok := strings.CutPrefix(ref.Reference, "urn:uuid:")
 	if !ok {
 		return ref
+	}
+	if ref.Type != "" {
+		typ = ref.Type
 	}
 	cp := *ref
 	cp.Reference = typ + "/" + id

@@ -32,7 +32,7 @@ func (r *run) pv2(s *hl7.Segment, n int, e *fhir.Encounter) {
 	}
 	a := func(field int) at { return at{"PV2", n, field} }
 	if loc := r.pl(s.Field(1).Rep(1)).reference(); loc != nil {
-		e.Location = append(e.Location, fhir.EncounterLocation{Location: loc, Status: "planned"})
+		addLocation(e, fhir.EncounterLocation{Location: loc, Status: "planned"})
 	}
 	e.ReasonCode = append(e.ReasonCode, r.codeableList(s.Field(3), nil, "")...)
 	if t := text(s.Field(12)); t != "" {
@@ -54,7 +54,7 @@ func (r *run) pv2(s *hl7.Segment, n int, e *fhir.Encounter) {
 	var one [1]hl7.Value
 	for _, rep := range r.reps(s.Field(13), &one) {
 		if ind := r.xcn(rep, a(13)).reference(); ind != nil {
-			e.Participant = append(e.Participant, fhir.EncounterParticipant{
+			addParticipant(e, fhir.EncounterParticipant{
 				Type: []fhir.CodeableConcept{*conceptCC(participation[8])}, Individual: ind,
 			})
 		}

@@ -44,11 +44,16 @@ func (r *run) rolADT(s *hl7.Segment, n int, st *adtState) {
 		if x.isZero() {
 			return
 		}
-		p := fhir.EncounterParticipant{Individual: x.reference(), Period: r.period(s.Field(5), s.Field(6), a(5))}
+		// The reference says its type: a participant is a Practitioner
+		// unless said otherwise, and an update that carries this one
+		// over rewrites it to Type/id (previous.go relinked).
+		ind := x.reference()
+		ind.Type = "PractitionerRole"
+		p := fhir.EncounterParticipant{Individual: ind, Period: r.period(s.Field(5), s.Field(6), a(5))}
 		if cc := r.codeable(s.Field(3).Rep(1), "0443"); cc != nil {
 			p.Type = []fhir.CodeableConcept{*cc}
 		}
-		st.encRes.Participant = append(st.encRes.Participant, p)
+		addParticipant(st.encRes, p)
 	case st.group != "PID" && st.group != "PD1":
 		r.warn(a(0), "role in a "+st.group+" group: the IG maps none there, skipped")
 	case role == "PP" && st.pat.res != nil:

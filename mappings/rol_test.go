@@ -78,3 +78,63 @@ func bundleResource(b *fhir.Bundle, url string) fhir.Resource {
 	}
 	return nil
 }
+
+// A visit participant from a ROL is a PractitionerRole. An update that
+// omits the PV1's participant fields carries it over (previous.go), and
+// the carried reference must name the PractitionerRole the admit's Bundle
+// PUT: "Practitioner/<the role's id>" resolves to nothing downstream.
+func TestROL_CarriedParticipantStillNamesThePractitionerRole(t *testing.T) {
+	const a01 = "MSH|^~\\&|A|H|||20240501120000||ADT^A01|1|P|2.5\n" +
+		"PID|1||M1^^^H^MR||Doe^Jane\n" +
+		"PV1|1|I|4W^1^A||||||||||||||||V1^^^H^VN\n" +
+		"ROL|R3|AD|AT^Attending^HL70443|333^House^Greg^^^^^^NPI&2.16.840.1.113883.4.6&ISO|202405011200\n"
+	const a08 = "MSH|^~\\&|A|H|||20240502120000||ADT^A08|2|P|2.5\n" +
+		"PID|1||M1^^^H^MR||Doe^Jane\n" +
+		"PV1|1|I|4W^1^A||||||||||||||||V1^^^H^VN\n"
+	m := mustMapper(t, Options{})
+	admit, state := mapUpdate(t, m, a01, nil)
+	roles := all[*fhir.PractitionerRole](admit)
+	if len(roles) != 1 {
+		t.Fatalf("admit PractitionerRoles %s: want the ROL's", jsonOf(t, roles))
+	}
+	upd, _ := mapUpdate(t, m, a08, state)
+	enc := all[*fhir.Encounter](upd)[0]
+	want := "PractitionerRole/" + roles[0].ID
+	if len(enc.Participant) != 1 || enc.Participant[0].Individual == nil || enc.Participant[0].Individual.Reference != want {
+		t.Errorf("carried participants %s: want one naming %s", jsonOf(t, enc.Participant), want)
+	}
+}
+
+// An update that omits the PV1's participant fields carries the previous
+// participants over; when it sends a ROL or PV2-13 participant again, that
+// one replaces its carried copy. Otherwise every A08 that repeats the
+// visit's ROL would add the same participant once more, and the list
+// would grow with each message.
+func TestROL_ResentParticipantIsNotListedTwice(t *testing.T) {
+	const a01 = "MSH|^~\\&|A|H|||20240501120000||ADT^A01|1|P|2.5\n" +
+		"PID|1||M1^^^H^MR||Doe^Jane\n" +
+		"PV1|1|I|4W^1^A||||||||||||||||V1^^^H^VN\n" +
+		"PV2|||||||||||||Ref^Doc\n" +
+		"ROL|R3|AD|AT^Attending^HL70443|333^House^Greg^^^^^^NPI&2.16.840.1.113883.4.6&ISO|202405011200\n"
+	for i, enc := range encountersOfUpdates(t, a01, 3) {
+		if len(enc.Participant) != 2 {
+			t.Fatalf("message %d: participants %s: want the PV2-13 referrer and the ROL attending once each", i+1, jsonOf(t, enc.Participant))
+		}
+	}
+}
+
+// encountersOfUpdates maps text n times as a patient's consecutive
+// messages, each with the state the one before left, and returns the
+// Encounter of each.
+func encountersOfUpdates(t *testing.T, text string, n int) []*fhir.Encounter {
+	t.Helper()
+	m := mustMapper(t, Options{})
+	var state map[string]fhir.Resource
+	var out []*fhir.Encounter
+	for range n {
+		var b *fhir.Bundle
+		b, state = mapUpdate(t, m, text, state)
+		out = append(out, all[*fhir.Encounter](b)[0])
+	}
+	return out
+}

@@ -35,7 +35,9 @@ import (
 //     (EIP.1), with its authority; one Specimen per id for the bundle.
 //     Without either: its report's id and its place in the OBR group. A
 //     Specimen from OBR fields (no SPM, obr_specimen.go): its report's id.
-//   - Provenance: the message, and "source" or "transformation".
+//   - Provenance: the message, and "source", "transformation" or "event"
+//     (EVN); the Patient's own (PID-34): the patient, the message and the
+//     facility.
 //   - Observation: its report's id, OBX-3 (first coding's system and code)
 //     and OBX-4 (sub-id), so a corrected result (OBX-11 C) replaces the
 //     preliminary one. A second OBX with the same key under the same OBR
@@ -47,7 +49,13 @@ import (
 //     Without an identifier they are not created: the reference carries
 //     only a display, because a name is not an identity.
 //   - PractitionerRole (PRT): its Practitioner's id, PRT-4.1, and its
-//     Organization and Location; Device: PRT-10 with its authority.
+//     Organization and Location; from a ROL, the same with ROL-3.1 and
+//     ROL-1. Device: PRT-10 with its authority; from an SFT, its vendor,
+//     product, version and binary id.
+//   - Account (PID-18): the patient and the account number with its
+//     authority; the mother's RelatedPerson (PID-21): the patient and the
+//     first identifier; Organizations from an HD (EVN-7's Location,
+//     PID-34): the HD as sent; the employer of IN1-10: its first id.
 //   - Bundle and MessageHeader: the message (MSH-3, MSH-4, MSH-10, MSH-7).
 func (r *run) id(typ string, parts ...string) string {
 	var b [36]byte

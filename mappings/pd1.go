@@ -47,4 +47,5 @@ func (r *run) pd1(s *hl7.Segment, n int, pat patient) {
 	if c := text(s.Field(14).Rep(1).Component(1)); c != "" {
 		p.Extension = append(p.Extension, fhir.Extension{URL: extCongregation, ValueString: &c})
 	}
+	r.carrySent(s, "Patient", p, p.ID, pd1Carry)
 }

@@ -27,9 +27,8 @@ import (
 // from the message. Without a previous version (the first message of a
 // patient, or enrichment of a channel whose engine has no state) every
 // message is mapped as a snapshot: an omitted element is simply absent.
-// A message without NK1 or PD1 keeps the contacts and PD1's extensions
-// (previous_segments.go); elements beyond these rules (PV2's) are mapped
-// as snapshots.
+// A message without NK1, PD1 or PV2 keeps what they gave, and a sent PD1
+// or PV2 keeps what its empty fields gave (previous_segments.go).
 
 // carryRule ties the elements of a resource to the fields of the segment
 // they come from.

@@ -4,14 +4,22 @@ import (
 	"slices"
 
 	"github.com/switchboard-hl7/switchboard/fhir"
+	"github.com/switchboard-hl7/switchboard/hl7"
 )
 
-// Updates, continued (previous.go): a message without an NK1 or a PD1 for
-// its patient says nothing about the next of kin or the additional
-// demographics; in v2 an absent segment means "no change", as an empty
-// field does. The Patient's PUT replaces the whole resource, so without
-// the rules below every ORU (and every A08 that sends only the PID) after
-// an admit would delete the contacts and PD1's extensions downstream.
+// Updates, continued (previous.go): in v2 an absent segment means "no
+// change", as an empty field does. The Patient's and Encounter's PUT
+// replaces the whole resource, so without the rules below every ORU (and
+// every A08 that sends only the PID and PV1) after an admit would delete
+// the contacts, PD1's extensions and PV2's elements downstream:
+//
+//   - a message without an NK1 for a patient keeps its contacts;
+//   - without a PD1, or with a PD1 whose field is empty, the patient keeps
+//     that field's extension (pd1Carry); "" in the field deletes it;
+//   - without a PV2, or with a PV2 whose field is empty, the visit keeps
+//     that field's element (pv2Carry); "" deletes it. PV2-1 (a pending
+//     location) and PV2-13 (the referral source) share their lists with
+//     PV1's and follow PV1's rules (previous.go).
 //
 // Patient.generalPractitioner (PD1-3, PD1-4) is not carried: its
 // references point at resources of the previous Bundle whose type the
@@ -20,22 +28,72 @@ import (
 // patientSeg says that segment seg was mapped for the Patient with id.
 type patientSeg struct{ seg, id string }
 
-// sawSegment records that an NK1 or PD1 was mapped for the Patient id.
+// sawSegment records that an NK1 or PD1 was mapped for the Patient id, or
+// a PV2 for the Encounter id.
 func (r *run) sawSegment(seg, id string) {
 	r.patientSegs = append(r.patientSegs, patientSeg{seg, id})
 }
 
-// pd1Extensions are the Patient extensions PD1 gives (pd1.go).
-var pd1Extensions = [...]string{extDisability, extCongregation}
+// segmentCarry is an element (by JSON name) or an extension (by url) that
+// one field of a segment gives.
+type segmentCarry struct {
+	elem, url string
+	field     int
+}
 
-// carryAbsentSegments takes Patient.contact (NK1) and the PD1 extensions
-// from the previous version of each Patient of the message when the
-// message mapped no such segment for it.
+// pd1Carry are the Patient extensions PD1 gives (pd1.go).
+var pd1Carry = []segmentCarry{{url: extDisability, field: 6}, {url: extCongregation, field: 14}}
+
+// pv2Carry are the Encounter elements PV2 gives alone (pv2.go).
+var pv2Carry = []segmentCarry{
+	{elem: "reasonCode", field: 3},
+	{url: extPlannedStart, field: 8},
+	{url: extPlannedEnd, field: 9},
+	{elem: "length", field: 11},
+	{elem: "text", field: 12},
+	{elem: "priority", field: 25},
+	{url: extModeOfArrival, field: 38},
+}
+
+// carryFields takes from prev into dst what each rule's field gives, when
+// s (nil: the segment is absent) leaves the field empty.
+func carryFields(s *hl7.Segment, dst, prev fhir.Resource, rules []segmentCarry) {
+	for _, c := range rules {
+		if s != nil {
+			if omitted, _ := fieldsState(s, []int{c.field}); !omitted {
+				continue
+			}
+		}
+		if c.url != "" {
+			fhir.CopyExtensions(dst, prev, "extension", c.url)
+		} else {
+			fhir.CopyElement(dst, prev, c.elem)
+		}
+	}
+}
+
+// carrySent applies the rules to a segment the message sent, for the
+// resource typ/id it maps to.
+func (r *run) carrySent(s *hl7.Segment, typ string, dst fhir.Resource, id string, rules []segmentCarry) {
+	if prev := r.previous(typ, id); prev != nil {
+		carryFields(s, dst, prev, rules)
+	}
+}
+
+// carryAbsentSegments takes Patient.contact (NK1), the PD1 extensions and
+// the PV2 elements from the previous version of each Patient and
+// Encounter of the message when the message mapped no such segment for
+// it.
 func (r *run) carryAbsentSegments() {
 	if r.enr == nil || r.enr.Previous == nil {
 		return
 	}
 	for _, e := range r.entries {
+		if enc, ok := e.res.(*fhir.Encounter); ok && !r.saw("PV2", enc.ID) {
+			if prev := r.previous("Encounter", enc.ID); prev != nil {
+				carryFields(nil, enc, prev, pv2Carry)
+			}
+		}
 		p, ok := e.res.(*fhir.Patient)
 		if !ok {
 			continue
@@ -51,12 +109,7 @@ func (r *run) carryAbsentSegments() {
 			}
 		}
 		if !r.saw("PD1", p.ID) {
-			for _, url := range pd1Extensions {
-				has := func(x fhir.Extension) bool { return x.URL == url }
-				if i := slices.IndexFunc(prev.Extension, has); i >= 0 && !slices.ContainsFunc(p.Extension, has) {
-					p.Extension = append(slices.Clip(p.Extension), prev.Extension[i])
-				}
-			}
+			carryFields(nil, p, prev, pd1Carry)
 		}
 	}
 }

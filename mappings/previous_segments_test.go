@@ -46,14 +46,20 @@ func TestUpdates_AbsentNK1AndPD1KeepWhatTheAdmitSet(t *testing.T) {
 		t.Errorf("an ORU without PD1 wiped its extensions: %s", jsonOf(t, got.Extension))
 	}
 
-	// An NK1 that is sent replaces the contacts; a PD1 its extensions.
+	// An NK1 that is sent replaces the contacts; a PD1 that is sent keeps
+	// what its empty fields gave (v2: an empty field is no change), and
+	// "" deletes it.
 	a08 := strings.NewReplacer("ADT^A01", "ADT^A08", "Doe^John|SPO", "Roe^Rick|BRO", "||W||", "||||").Replace(a01)
 	upd, _, _ := mapWith(a08, state)
 	if len(upd.Contact) != 1 || upd.Contact[0].Name.Family != "Roe" {
 		t.Errorf("A08 contacts %s, want only Roe", jsonOf(t, upd.Contact))
 	}
-	if len(upd.Extension) != 1 || upd.Extension[0].URL != extCongregation {
-		t.Errorf("A08 extensions %s, want only the congregation", jsonOf(t, upd.Extension))
+	if len(upd.Extension) != 2 || upd.Extension[0].URL != extCongregation || upd.Extension[1].URL != extDisability {
+		t.Errorf("A08 extensions %s, want the congregation and the kept disability", jsonOf(t, upd.Extension))
+	}
+	deleted := strings.NewReplacer("ADT^A01", "ADT^A08", "||W||", `||""||`).Replace(a01)
+	if del, _, _ := mapWith(deleted, state); len(del.Extension) != 1 || del.Extension[0].URL != extCongregation {
+		t.Errorf(`A08 with PD1-6 "" extensions %s, want only the congregation`, jsonOf(t, del.Extension))
 	}
 
 	// Without a previous version the ORU is a snapshot.
@@ -83,4 +89,33 @@ func mapUpdate(t *testing.T, m *Mapper, text string, prev map[string]fhir.Resour
 		}
 	}
 	return &b, enr.Mapped
+}
+
+// An update without a PV2 keeps what the admit's PV2 gave the visit; one
+// with a PV2 keeps what its empty fields gave, and "" deletes.
+func TestUpdates_AbsentPV2KeepsTheVisitsDetails(t *testing.T) {
+	const a01 = "MSH|^~\\&|A|H|||20240501||ADT^A01|1|P|2.5\nPID|1||M1^^^H^MR||Doe^Jane\n" +
+		"PV1|1|I|4W^1^A||||||||||||||||V1^^^H\n" +
+		"PV2|||^Chest pain|||||20240501|20240505||4|Observation stay|||||||||||||1|||||||||||||A\n"
+	m := mustMapper(t, Options{})
+	encOf := func(text string, prev map[string]fhir.Resource) (*fhir.Encounter, map[string]fhir.Resource) {
+		t.Helper()
+		b, mapped := mapUpdate(t, m, text, prev)
+		return all[*fhir.Encounter](b)[0], mapped
+	}
+	full, state := encOf(a01, nil)
+	want := jsonOf(t, []any{full.ReasonCode, full.Length, full.Text, full.Priority, full.Extension})
+	if full.Text == nil || full.Length == nil || full.Priority == nil || len(full.Extension) != 3 || full.ReasonCode == nil {
+		t.Fatalf("A01 visit %s", jsonOf(t, full))
+	}
+	noPV2 := strings.NewReplacer("ADT^A01", "ADT^A08", a01[strings.Index(a01, "PV2|"):], "").Replace(a01)
+	kept, _ := encOf(noPV2, state)
+	if got := jsonOf(t, []any{kept.ReasonCode, kept.Length, kept.Text, kept.Priority, kept.Extension}); got != want {
+		t.Errorf("an A08 without PV2 changed the visit:\n got %s\nwant %s", got, want)
+	}
+	nullText := strings.NewReplacer("ADT^A01", "ADT^A08", "|Observation stay|", `|""|`, "|^Chest pain|", "||").Replace(a01)
+	upd, _ := encOf(nullText, state)
+	if upd.Text != nil || upd.ReasonCode == nil || upd.Length == nil || len(upd.Extension) != 3 {
+		t.Errorf(`an A08 with PV2-12 "" and PV2-3 empty: %s, want no text and the rest kept`, jsonOf(t, upd))
+	}
 }

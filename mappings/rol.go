@@ -55,7 +55,7 @@ func (r *run) rolADT(s *hl7.Segment, n int, st *adtState) {
 		}
 		addParticipant(st.encRes, p)
 	case st.group != "PID" && st.group != "PD1":
-		r.warn(a(0), "role in a "+st.group+" group: the IG maps none there, skipped")
+		r.warn(a(0), "role outside the patient and visit groups (the IG maps none there): skipped")
 	case role == "PP" && st.pat.res != nil:
 		if x := r.rolePerson(s, n); !x.isZero() {
 			st.pat.res.GeneralPractitioner = appendRef(st.pat.res.GeneralPractitioner, x)

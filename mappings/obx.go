@@ -70,6 +70,10 @@ type obsParts struct {
 //     an OBX-3 with the LOINC code of a vital-signs profile (vitalSigns)
 //     gets vital-signs instead, wherever it is, and its units in UCUM
 //     (vitalUnits);
+//   - OBX-29 observation type (table 0936) as one more category; an
+//     answer to an order question or supporting clinical information (QST,
+//     SCI) is the ServiceRequest's supportingInfo, not a result of the
+//     report (IG ORU_R01);
 //   - subject the patient, encounter the visit if any.
 func (r *run) obx(s *hl7.Segment, n int, c obxContext) *fhir.Observation {
 	a := func(field int) at { return at{"OBX", n, field} }
@@ -124,6 +128,11 @@ func (r *run) obx(s *hl7.Segment, n int, c obxContext) *fhir.Observation {
 	vital, isVital := vitalOf(obs.Code)
 	if isVital {
 		obs.Category = r.vitalCategory(grp)
+	}
+	obsType := strings.ToUpper(code(s.Field(29)))
+	if obsType != "" {
+		// A list of its own: the group's is shared by its results.
+		obs.Category = append(slices.Clip(obs.Category), fhir.CodeableConcept{Coding: []fhir.Coding{{System: sysV2Prefix + "0936", Code: obsType}}})
 	}
 
 	if p.effective = r.dateTime(s.Field(14), a(14)); p.effective != "" {
@@ -188,7 +197,10 @@ func (r *run) obx(s *hl7.Segment, n int, c obxContext) *fhir.Observation {
 	} else {
 		r.add(x, obs)
 	}
-	if c.order != nil {
+	switch {
+	case c.order != nil && (obsType == "QST" || obsType == "SCI"):
+		c.order.sr.SupportingInfo = append(c.order.sr.SupportingInfo, fhir.Reference{Reference: x.url})
+	case c.order != nil:
 		c.order.dr.Result = append(c.order.dr.Result, fhir.Reference{Reference: x.url})
 	}
 	return obs

@@ -404,3 +404,33 @@ func TestMSH_Provenance(t *testing.T) {
 		t.Errorf("%d provenances without MSH-7", n)
 	}
 }
+
+// OBX-29 is a category; an ask-at-order-entry answer (QST) or supporting
+// clinical information (SCI) supports the order instead of being one of
+// the report's results (IG ORU_R01).
+func TestOBX29_QuestionsSupportTheOrder(t *testing.T) {
+	const msg = "MSH|^~\\&|LAB|H|||20240501||ORU^R01|1|P|2.8.2\nPID|1||M1^^^H^MR||Doe^Jane\n" +
+		"ORC|RE|P1|F1\nOBR|1|P1|F1|2345-7^Glucose^LN|||20240501\n" +
+		"OBX|1|CWE|49541-6^Fasting status^LN||Y^Yes^HL70136||||||F||||||||||||||||||QST\n" +
+		"OBX|2|NM|2345-7^Glucose^LN||98|mg/dL|||||F||||||||||||||||||RSLT\n"
+	b, err := mustMapper(t, Options{}).Map(parse(t, msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := fhir.Marshal(b)
+	validateBundle(t, "obx-29", out)
+	obs := all[*fhir.Observation](b)
+	sr, dr := all[*fhir.ServiceRequest](b)[0], all[*fhir.DiagnosticReport](b)[0]
+	if len(sr.SupportingInfo) != 1 || sr.SupportingInfo[0].Reference != "urn:uuid:"+obs[0].ID {
+		t.Errorf("supportingInfo %s, want the QST observation", jsonOf(t, sr.SupportingInfo))
+	}
+	if len(dr.Result) != 1 || dr.Result[0].Reference != "urn:uuid:"+obs[1].ID {
+		t.Errorf("results %s, want only the RSLT observation", jsonOf(t, dr.Result))
+	}
+	for i, want := range []string{"QST", "RSLT"} {
+		cats := obs[i].Category
+		if len(cats) != 2 || cats[0].Coding[0].Code != "laboratory" || cats[1].Coding[0].Code != want {
+			t.Errorf("observation %d categories %s, want laboratory and %s", i, jsonOf(t, cats), want)
+		}
+	}
+}

@@ -478,3 +478,21 @@ func TestUpdates_OmittedKeepsNullDeletes(t *testing.T) {
 		t.Errorf("A03 encounter type %s: want the A01's admission type, not the default", jsonOf(t, enc.Type))
 	}
 }
+
+// PR1-25 names the parent procedure: by its fullUrl when the message maps
+// it, else by identifier.
+func TestPR1_PartOf(t *testing.T) {
+	b, _ := mapSegs(t, "A03", "PR1|1||47.0^Appendectomy^I9C||20240501101500||||||||||||||P100^^H\n"+
+		"PR1|2||99.9^Other^I9C||20240501||||||||||||||P101^^H||||||P100^^H\n"+
+		"PR1|3||99.8^More^I9C||20240501||||||||||||||P102^^H||||||P999^^H\n")
+	procs := all[*fhir.Procedure](b)
+	if len(procs) != 3 || procs[0].PartOf != nil {
+		t.Fatalf("procedures %s", jsonOf(t, procs))
+	}
+	if p := procs[1].PartOf; len(p) != 1 || p[0].Reference != "urn:uuid:"+procs[0].ID {
+		t.Errorf("child of P100: partOf %s, want the bundle's P100", jsonOf(t, p))
+	}
+	if p := procs[2].PartOf; len(p) != 1 || p[0].Reference != "" || p[0].Identifier == nil || p[0].Identifier.Value != "P999" || p[0].Type != "Procedure" {
+		t.Errorf("child of P999: partOf %s, want a logical reference", jsonOf(t, p))
+	}
+}

@@ -25,6 +25,7 @@ import (
 //   - performer: PR1-8 anesthesiologist and PR1-11 surgeon (with the
 //     SNOMED CT functions the IG assigns), PR1-12 practitioner (no
 //     function), every repetition;
+//   - partOf: PR1-25 parent procedure id (see parentProcedure);
 //   - subject the Patient, encounter the visit.
 //
 // Its id (decision): PR1-19 when sent; else the encounter's (else the
@@ -88,9 +89,29 @@ func (r *run) pr1(s *hl7.Segment, n int, pat patient, enc ref) {
 		}
 		key = []string{owner, sys, cd, text(s.Field(5).Component(1))}
 	}
+	if parent, auth, ok := r.ei(s.Field(25).Rep(1), ""); ok {
+		p.PartOf = []fhir.Reference{r.parentProcedure(parent, auth)}
+	}
 	id := r.uniqueIdent("Procedure", key...)
 	p.ID = id.id
 	r.add(id, p)
+}
+
+// parentProcedure refers to the Procedure whose PR1-19 is PR1-25 (the IG's
+// partOf): by its fullUrl when this message maps it (before or after the
+// child), else logically, by type and identifier, as a reference to a
+// resource the server may not hold would fail the transaction.
+func (r *run) parentProcedure(id fhir.Identifier, auth hd) fhir.Reference {
+	x := r.ident("Procedure", "PR1-19", id.Value, auth.key())
+	for _, s := range r.msg.Segments {
+		if s.Name() != "PR1" {
+			continue
+		}
+		if own, a, ok := r.ei(s.Field(19).Rep(1), ""); ok && own.Value == id.Value && a.key() == auth.key() {
+			return fhir.Reference{Reference: x.url}
+		}
+	}
+	return fhir.Reference{Type: "Procedure", Identifier: &id}
 }
 
 // addMinutes returns a FHIR dateTime with a time to the minute plus a

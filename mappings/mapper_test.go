@@ -410,3 +410,39 @@ func TestBundleIdentifier_NoSenderAndEscaping(t *testing.T) {
 		t.Errorf("MapJSON and Map differ:\n%s\n%s", j, fromMap)
 	}
 }
+
+// A message Bundle's MessageHeader takes MSH-19, MSH-22, MSH-23 (else
+// MSH-6) and MSH-24 as the IG's MSH[MessageHeader] map says.
+func TestMessageHeader_ResponsibleReceiverLanguage(t *testing.T) {
+	const msg = "MSH|^~\\&|APP|FAC||RcvFac|20240501||ADT^A04|7|P|2.5.1|||||USA||en-US|||Sender Org^L^^^^H&1.2&ISO^XX^^^S1|Receiver Org^L^^^^H&1.2&ISO^XX^^^R1|^1.2.3.4^ISO\n" +
+		"PID|1||M1^^^H^MR||Doe^Jane\n"
+	m := mustMapper(t, Options{BundleType: BundleMessage})
+	b, err := m.Map(parse(t, msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := fhir.Marshal(b)
+	validateBundle(t, "msh", out)
+	if j, _ := m.MapJSON(parse(t, msg)); string(j) != string(out) {
+		t.Errorf("MapJSON and Map differ:\n%s\n%s", j, out)
+	}
+	h := all[*fhir.MessageHeader](b)[0]
+	if h.Language != "en-US" || h.Source.Endpoint != "urn:oid:1.2.3.4" {
+		t.Errorf("language %q, source %s", h.Language, jsonOf(t, h.Source))
+	}
+	resp, ok := bundleResource(b, h.Responsible.Reference).(*fhir.Organization)
+	if !ok || resp.Name != "Sender Org" {
+		t.Errorf("responsible %s", jsonOf(t, h.Responsible))
+	}
+	if len(h.Destination) != 1 || h.Destination[0].Receiver == nil {
+		t.Fatalf("destination %s: want one, with a receiver, though MSH-5 is empty", jsonOf(t, h.Destination))
+	}
+	if recv, ok := bundleResource(b, h.Destination[0].Receiver.Reference).(*fhir.Organization); !ok || recv.Name != "Receiver Org" {
+		t.Errorf("receiver %s: want MSH-23's organization", jsonOf(t, h.Destination[0].Receiver))
+	}
+	// Without MSH-23, MSH-6 is the receiver, by display.
+	b, _ = m.Map(parse(t, strings.Replace(msg, "|Receiver Org^L^^^^H&1.2&ISO^XX^^^R1|", "||", 1)))
+	if h := all[*fhir.MessageHeader](b)[0]; len(h.Destination) != 1 || h.Destination[0].Receiver.Display != "RcvFac" {
+		t.Errorf("destination without MSH-23 %s", jsonOf(t, h.Destination))
+	}
+}

@@ -125,11 +125,15 @@ func addNote(obs *fhir.Observation, s *hl7.Segment) {
 
 // messageHeader builds the MessageHeader of a message bundle after the IG's
 // MSH[MessageHeader] map: eventCoding MSH-9.2 (table 0003, display the
-// whole MSH-9), source MSH-3 (name HD.1, endpoint from HD.2 by its type, or
-// the data-absent-reason extension the IG gives when there is none), sender
-// MSH-4 and destination MSH-5/MSH-6 (as display references: no
-// Organization is made from an HD), focus the Patient and Encounter (ADT)
-// or the DiagnosticReports (ORU).
+// whole MSH-9), source MSH-3 (name HD.1, endpoint from HD.2 by its type,
+// else from MSH-24 the sending network address, or the data-absent-reason
+// extension the IG gives when there is none), sender MSH-4 and destination
+// MSH-5 with receiver MSH-23 (responsible receiving organization, XON) or
+// else MSH-6 (as display references: no Organization is made from an HD),
+// responsible MSH-22 (XON), language MSH-19 when it is a BCP 47 tag, focus
+// the Patient and Encounter (ADT) or the DiagnosticReports (ORU).
+// Decisions: MSH-8 (security, free text) is not a security label Coding,
+// and MSH-17 (country) has no sender Organization to go on: both left out.
 func (r *run) messageHeader() entry {
 	code, trigger, structure := r.msg.Type()
 	id := r.ident("MessageHeader", r.msgKey...)
@@ -140,23 +144,32 @@ func (r *run) messageHeader() entry {
 			Display: joinNonEmpty("^", clean(code), clean(trigger), clean(structure)),
 		},
 	}
+	a := func(field int) at { return at{"MSH", 0, field} }
 	app := hdAt(r.msh.Field(3), 1)
-	h.Source = &fhir.MessageHeaderSource{Name: app.ns}
-	if h.Source.Endpoint = endpoint(app); h.Source.Endpoint == "" {
+	h.Source = &fhir.MessageHeaderSource{Name: app.ns, Endpoint: endpoint(app)}
+	if h.Source.Endpoint == "" {
+		h.Source.Endpoint = endpoint(hdAt(r.msh.Field(24), 1))
+	}
+	if h.Source.Endpoint == "" {
 		h.Source.EndpointExt = dataAbsent()
 	}
 	if fac := text(r.msh.Field(4).Component(1)); fac != "" {
 		h.Sender = &fhir.Reference{Display: fac}
 	}
-	if dst := hdAt(r.msh.Field(5), 1); !dst.empty() {
-		d := fhir.MessageHeaderDestination{Name: dst.ns, Endpoint: endpoint(dst)}
+	receiver := r.xon(r.msh.Field(23).Rep(1), r.msh.Field(-1), a(23))
+	if fac := text(r.msh.Field(6).Component(1)); receiver.isZero() && fac != "" {
+		receiver = ref{display: fac}
+	}
+	if dst := hdAt(r.msh.Field(5), 1); !dst.empty() || !receiver.isZero() {
+		d := fhir.MessageHeaderDestination{Name: dst.ns, Endpoint: endpoint(dst), Receiver: receiver.reference()}
 		if d.Endpoint == "" {
 			d.EndpointExt = dataAbsent()
 		}
-		if fac := text(r.msh.Field(6).Component(1)); fac != "" {
-			d.Receiver = &fhir.Reference{Display: fac}
-		}
 		h.Destination = []fhir.MessageHeaderDestination{d}
+	}
+	h.Responsible = r.xon(r.msh.Field(22).Rep(1), r.msh.Field(-1), a(22)).reference()
+	if lang := text(r.msh.Field(19).Component(1)); isLanguageTag(lang) {
+		h.Language = lang
 	}
 	for _, f := range r.focus {
 		h.Focus = append(h.Focus, *f.reference())

@@ -19,7 +19,9 @@ import (
 //   - without a PV2, or with a PV2 whose field is empty, the visit keeps
 //     that field's element (pv2Carry); "" deletes it. PV2-1 (a pending
 //     location) and PV2-13 (the referral source) share their lists with
-//     PV1's and follow PV1's rules (previous.go).
+//     PV1's and follow PV1's rules (previous.go);
+//   - without a ROL after the PV1, the visit keeps the participants
+//     earlier ROL segments gave.
 //
 // Patient.generalPractitioner (PD1-3, PD1-4) is not carried: its
 // references point at resources of the previous Bundle whose type the
@@ -29,7 +31,7 @@ import (
 type patientSeg struct{ seg, id string }
 
 // sawSegment records that an NK1 or PD1 was mapped for the Patient id, or
-// a PV2 for the Encounter id.
+// a PV2 or ROL for the Encounter id.
 func (r *run) sawSegment(seg, id string) {
 	r.patientSegs = append(r.patientSegs, patientSeg{seg, id})
 }
@@ -89,10 +91,8 @@ func (r *run) carryAbsentSegments() {
 		return
 	}
 	for _, e := range r.entries {
-		if enc, ok := e.res.(*fhir.Encounter); ok && !r.saw("PV2", enc.ID) {
-			if prev := r.previous("Encounter", enc.ID); prev != nil {
-				carryFields(nil, enc, prev, pv2Carry)
-			}
+		if enc, ok := e.res.(*fhir.Encounter); ok {
+			r.carryAbsentVisitSegments(enc)
 		}
 		p, ok := e.res.(*fhir.Patient)
 		if !ok {
@@ -117,4 +117,27 @@ func (r *run) carryAbsentSegments() {
 // saw reports whether segment seg was mapped for the Patient id.
 func (r *run) saw(seg, id string) bool {
 	return slices.Contains(r.patientSegs, patientSeg{seg, id})
+}
+
+// carryAbsentVisitSegments keeps, for an update without a PV2, the
+// visit's PV2 elements, and without a visit ROL, the participants earlier
+// ROL segments gave (those that name a PractitionerRole: PV1's name
+// Practitioners, and PV1's own carry rule in previous.go covers them).
+func (r *run) carryAbsentVisitSegments(enc *fhir.Encounter) {
+	prev, _ := r.previous("Encounter", enc.ID).(*fhir.Encounter)
+	if prev == nil {
+		return
+	}
+	if !r.saw("PV2", enc.ID) {
+		carryFields(nil, enc, prev, pv2Carry)
+	}
+	if r.saw("ROL", enc.ID) {
+		return
+	}
+	for _, p := range prev.Participant {
+		if p.Individual != nil && p.Individual.Type == "PractitionerRole" {
+			p.Individual = relinked(p.Individual, "PractitionerRole")
+			addParticipant(enc, p)
+		}
+	}
 }

@@ -40,6 +40,7 @@ func (r *run) rolADT(s *hl7.Segment, n int, st *adtState) {
 	role := strings.ToUpper(code(s.Field(3).Component(1)))
 	switch {
 	case (st.group == "PV1" || st.group == "PV2") && st.encRes != nil:
+		r.sawSegment("ROL", st.encRes.ID)
 		x := r.rolePerson(s, n)
 		if x.isZero() {
 			return

@@ -138,3 +138,36 @@ func encountersOfUpdates(t *testing.T, text string, n int) []*fhir.Encounter {
 	}
 	return out
 }
+
+// An update that sends the PV1's attending doctor but no ROL keeps the
+// visit participants earlier ROL segments gave; one that sends a ROL
+// replaces them.
+func TestROL_AbsentROLKeepsItsParticipants(t *testing.T) {
+	const a01 = "MSH|^~\\&|A|H|||20240501||ADT^A01|1|P|2.5\nPID|1||M1^^^H^MR||Doe^Jane\n" +
+		"PV1|1|I|4W^1^A||||111^Welby^Marcus^^^^^^NPI&2.16.840.1.113883.4.6&ISO|||||||||||V1^^^H\n" +
+		"ROL|R1|AD|CP^Consulting^HL70443|333^House^Greg^^^^^^NPI&2.16.840.1.113883.4.6&ISO\n"
+	m := mustMapper(t, Options{})
+	types := func(b *fhir.Bundle) []string {
+		var out []string
+		for _, p := range all[*fhir.Encounter](b)[0].Participant {
+			out = append(out, p.Type[0].Coding[0].Code+" "+p.Individual.Type)
+		}
+		return out
+	}
+	_, state := mapUpdate(t, m, a01, nil)
+	noROL := strings.NewReplacer("ADT^A01", "ADT^A08", a01[strings.Index(a01, "ROL|"):], "").Replace(a01)
+	b, _ := mapUpdate(t, m, noROL, state)
+	if got := strings.Join(types(b), ","); got != "ATND ,CP PractitionerRole" {
+		t.Errorf("an A08 without ROL: participants %s, want the attending and the carried consultant", got)
+	}
+	for _, p := range all[*fhir.Encounter](b)[0].Participant {
+		if p.Individual.Type == "PractitionerRole" && !strings.HasPrefix(p.Individual.Reference, "PractitionerRole/") {
+			t.Errorf("carried participant %s: want a PractitionerRole/id reference", p.Individual.Reference)
+		}
+	}
+	other := strings.NewReplacer("ADT^A01", "ADT^A08", "CP^Consulting", "AT^Attending").Replace(a01)
+	b, _ = mapUpdate(t, m, other, state)
+	if got := strings.Join(types(b), ","); got != "ATND ,AT PractitionerRole" {
+		t.Errorf("an A08 with another ROL: participants %s, want the attending and the new role only", got)
+	}
+}

@@ -122,7 +122,9 @@ func (r *run) saw(seg, id string) bool {
 // carryAbsentVisitSegments keeps, for an update without a PV2, the
 // visit's PV2 elements, and without a visit ROL, the participants earlier
 // ROL segments gave (those that name a PractitionerRole: PV1's name
-// Practitioners, and PV1's own carry rule in previous.go covers them).
+// Practitioners, and PV1's own carry rule in previous.go covers them but
+// leaves these out, so that a ROL the message sends replaces them even
+// when the PV1 omits its participant fields).
 func (r *run) carryAbsentVisitSegments(enc *fhir.Encounter) {
 	prev, _ := r.previous("Encounter", enc.ID).(*fhir.Encounter)
 	if prev == nil {
@@ -135,9 +137,15 @@ func (r *run) carryAbsentVisitSegments(enc *fhir.Encounter) {
 		return
 	}
 	for _, p := range prev.Participant {
-		if p.Individual != nil && p.Individual.Type == "PractitionerRole" {
+		if fromROL(p) {
 			p.Individual = relinked(p.Individual, "PractitionerRole")
 			addParticipant(enc, p)
 		}
 	}
+}
+
+// fromROL reports whether a visit participant came from a ROL (rol.go):
+// only those name a PractitionerRole.
+func fromROL(p fhir.EncounterParticipant) bool {
+	return p.Individual != nil && p.Individual.Type == "PractitionerRole"
 }

@@ -200,3 +200,19 @@ func participantRefs(b *fhir.Bundle) (out []string) {
 	}
 	return out
 }
+
+// A visit ROL that deletes its role (ROL-2 DE) is a ROL the update sends:
+// the role it deletes is not carried back from the previous version.
+func TestROL_DeletedRoleIsNotCarriedBack(t *testing.T) {
+	m := mustMapper(t, Options{})
+	_, state := mapUpdate(t, m, rolA01, nil)
+	for _, pv1 := range []string{"", "111^Welby^Marcus^^^^^^NPI&2.16.840.1.113883.4.6&ISO"} {
+		deleted := strings.NewReplacer("ADT^A01", "ADT^A08", "|AD|", "|DE|", "|I|4W^1^A||||", "|I|4W^1^A||||"+pv1).Replace(rolA01)
+		b, _ := mapUpdate(t, m, deleted, state)
+		for _, ref := range participantRefs(b) {
+			if strings.HasPrefix(ref, "PractitionerRole/") {
+				t.Errorf("an A08 deleting the consultant (PV1-7 %q): participants %v, want the consultant gone", pv1, participantRefs(b))
+			}
+		}
+	}
+}

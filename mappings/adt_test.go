@@ -496,3 +496,18 @@ func TestPR1_PartOf(t *testing.T) {
 		t.Errorf("child of P999: partOf %s, want a logical reference", jsonOf(t, p))
 	}
 }
+
+// A parent PR1 the map skips (no code, no description) makes no
+// Procedure: its child refers to it by identifier, not by a fullUrl that
+// resolves to nothing in the bundle (the transaction would fail).
+func TestPR1_PartOfSkippedParent(t *testing.T) {
+	b, ws := mapSegs(t, "A03", "PR1|1||||20240501||||||||||||||P100^^H\n"+
+		"PR1|2||99.9^Other^I9C||20240501||||||||||||||P101^^H||||||P100^^H\n")
+	procs := all[*fhir.Procedure](b)
+	if len(procs) != 1 || !hasWarning(ws, "PR1-3") {
+		t.Fatalf("procedures %s, warnings %v: want the child only", jsonOf(t, procs), ws)
+	}
+	if p := procs[0].PartOf; len(p) != 1 || p[0].Reference != "" || p[0].Identifier == nil || p[0].Identifier.Value != "P100" {
+		t.Errorf("child of the skipped P100: partOf %s, want a logical reference", jsonOf(t, p))
+	}
+}

@@ -40,7 +40,7 @@ func (r *run) rolADT(s *hl7.Segment, n int, st *adtState) {
 		// Sent, even one that deletes its role: the visit's ROL
 		// participants are now the message's, and the earlier ones,
 		// the deleted one among them, are not carried over.
-		r.sawSegment("ROL", st.encRes.ID)
+		r.sawSegment(s, st.encRes.ID)
 	}
 	if strings.EqualFold(code(s.Field(2)), "DE") {
 		r.warn(a(2), "role deleted (action code DE): skipped")

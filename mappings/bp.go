@@ -41,7 +41,9 @@ import (
 //     Observation, not its components. NTE after any member are notes of
 //     the panel.
 //   - Only OBR groups' results are planned: patient observations before any
-//     OBR, specimen observations after an SPM and ADT OBX stay as sent.
+//     OBR, specimen observations after an SPM, ADT OBX, and the OBX that
+//     support the order rather than report on it (OBX-29 QST, SCI: the
+//     ServiceRequest's supportingInfo) stay as sent.
 const (
 	loincBPPanel   = "85354-9"
 	loincSystolic  = "8480-6"
@@ -72,6 +74,9 @@ scan:
 		case "OBX":
 		default:
 			continue
+		}
+		if supportsOrder(strings.ToUpper(code(s.Field(29)))) {
+			continue // not a result: no panel, whose place is one
 		}
 		code := r.bpCode(s.Field(3))
 		if code == "" {

@@ -130,8 +130,12 @@ func (r *run) carryPatient(s *hl7.Segment, p *fhir.Patient) {
 	if prev == nil {
 		return
 	}
-	if _, deleted := fieldsState(s, []int{2, 3, 4, 19, 20}); deleted {
-		return
+	// Any identifier field "" stops the accumulation (PID-3 is always
+	// valued: requiring every field to be "" would never delete an SSN).
+	for _, f := range [...]int{2, 3, 4, 19, 20} {
+		if s.Field(f).IsNull() {
+			return
+		}
 	}
 	for _, id := range prev.Identifier {
 		if !slices.ContainsFunc(p.Identifier, func(x fhir.Identifier) bool { return x.System == id.System && x.Value == id.Value }) {

@@ -75,18 +75,15 @@ scan:
 		default:
 			continue
 		}
-		if supportsOrder(strings.ToUpper(code(s.Field(29)))) {
-			continue // not a result: no panel, whose place is one
-		}
-		code := r.bpCode(s.Field(3))
-		if code == "" {
-			continue
+		bp := r.bpCode(s.Field(3))
+		if bp == "" || supportsOrder(strings.ToUpper(code(s.Field(29)))) {
+			continue // (supporting the order: not a result, no panel)
 		}
 		when := text(s.Field(14).Component(1))
 		if when == "" {
 			when = text(o.obr.Field(7).Component(1))
 		}
-		slots = assignBP(slots, s, code, when)
+		slots = assignBP(slots, s, bp, when)
 	}
 	var plan bpPlan
 	for _, sl := range slots {

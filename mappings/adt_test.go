@@ -496,3 +496,35 @@ func TestPR1_PartOf(t *testing.T) {
 		t.Errorf("child of P999: partOf %s, want a logical reference", jsonOf(t, p))
 	}
 }
+
+// A parent PR1 the map skips (no code, no description) makes no
+// Procedure: its child refers to it by identifier, not by a fullUrl that
+// resolves to nothing in the bundle (the transaction would fail).
+func TestPR1_PartOfSkippedParent(t *testing.T) {
+	b, ws := mapSegs(t, "A03", "PR1|1||||20240501||||||||||||||P100^^H\n"+
+		"PR1|2||99.9^Other^I9C||20240501||||||||||||||P101^^H||||||P100^^H\n")
+	procs := all[*fhir.Procedure](b)
+	if len(procs) != 1 || !hasWarning(ws, "PR1-3") {
+		t.Fatalf("procedures %s, warnings %v: want the child only", jsonOf(t, procs), ws)
+	}
+	if p := procs[0].PartOf; len(p) != 1 || p[0].Reference != "" || p[0].Identifier == nil || p[0].Identifier.Value != "P100" {
+		t.Errorf("child of the skipped P100: partOf %s, want a logical reference", jsonOf(t, p))
+	}
+}
+
+// An identifier field that holds "" stops the previous identifiers from
+// accumulating (previous.go): an A08 that deletes the SSN (PID-19 "")
+// publishes a Patient without it, though PID-3 is sent as always.
+func TestUpdates_NullIdentifierFieldDeletesIt(t *testing.T) {
+	const a01 = "MSH|^~\\&|A|H|||20240501||ADT^A01|1|P|2.5\nPID|1||M1^^^H^MR||Doe^Jane||19800101|F|||||||||||123-45-6789\n"
+	m := mustMapper(t, Options{})
+	b, state := mapUpdate(t, m, a01, nil)
+	if ids := all[*fhir.Patient](b)[0].Identifier; len(ids) != 2 {
+		t.Fatalf("A01 identifiers %s, want the MRN and the SSN", jsonOf(t, ids))
+	}
+	a08 := strings.NewReplacer("ADT^A01", "ADT^A08", "123-45-6789", `""`).Replace(a01)
+	b, _ = mapUpdate(t, m, a08, state)
+	if ids := all[*fhir.Patient](b)[0].Identifier; len(ids) != 1 || ids[0].Value != "M1" {
+		t.Errorf(`A08 with PID-19 "": identifiers %s, want the MRN only`, jsonOf(t, ids))
+	}
+}

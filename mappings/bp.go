@@ -41,7 +41,9 @@ import (
 //     Observation, not its components. NTE after any member are notes of
 //     the panel.
 //   - Only OBR groups' results are planned: patient observations before any
-//     OBR, specimen observations after an SPM and ADT OBX stay as sent.
+//     OBR, specimen observations after an SPM, ADT OBX, and the OBX that
+//     support the order rather than report on it (OBX-29 QST, SCI: the
+//     ServiceRequest's supportingInfo) stay as sent.
 const (
 	loincBPPanel   = "85354-9"
 	loincSystolic  = "8480-6"
@@ -73,15 +75,15 @@ scan:
 		default:
 			continue
 		}
-		code := r.bpCode(s.Field(3))
-		if code == "" {
-			continue
+		bp := r.bpCode(s.Field(3))
+		if bp == "" || supportsOrder(strings.ToUpper(code(s.Field(29)))) {
+			continue // (supporting the order: not a result, no panel)
 		}
 		when := text(s.Field(14).Component(1))
 		if when == "" {
 			when = text(o.obr.Field(7).Component(1))
 		}
-		slots = assignBP(slots, s, code, when)
+		slots = assignBP(slots, s, bp, when)
 	}
 	var plan bpPlan
 	for _, sl := range slots {

@@ -32,15 +32,7 @@ import (
 // Condition with two Encounter.diagnosis uses.
 func (r *run) dg1(s *hl7.Segment, n int, pat patient, enc ref, e *fhir.Encounter) {
 	a := func(field int) at { return at{"DG1", n, field} }
-	cc := r.codeable(s.Field(3).Rep(1), "")
-	if desc := text(s.Field(4)); desc != "" {
-		if cc == nil {
-			cc = &fhir.CodeableConcept{}
-		}
-		if cc.Text == "" {
-			cc.Text = desc
-		}
-	}
+	cc := r.codeOrDescription(s)
 	if cc == nil {
 		r.warn(a(3), "no diagnosis code or description: DG1 skipped")
 		return

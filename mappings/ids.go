@@ -54,8 +54,9 @@ import (
 //     product, version and binary id.
 //   - Account (PID-18): the patient and the account number with its
 //     authority; the mother's RelatedPerson (PID-21): the patient and the
-//     first identifier; Organizations from an HD (EVN-7's Location,
-//     PID-34): the HD as sent; the employer of IN1-10: its first id.
+//     first identifier; the Organization of an HD (PID-34) and the
+//     Location of one (EVN-7): the HD as sent; the employer of IN1-10:
+//     its first id.
 //   - Bundle and MessageHeader: the message (MSH-3, MSH-4, MSH-10, MSH-7).
 func (r *run) id(typ string, parts ...string) string {
 	var b [36]byte

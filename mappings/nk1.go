@@ -37,7 +37,7 @@ func (r *run) nk1(s *hl7.Segment, n int, pat patient, first bool) {
 	if p == nil {
 		return
 	}
-	r.sawSegment("NK1", p.ID)
+	r.sawSegment(s, p.ID)
 	a := func(field int) at { return at{"NK1", n, field} }
 	rel := r.codeableVia(s.Field(3).Rep(1), relationship)
 	role := r.codeableVia(s.Field(7).Rep(1), contactRole)

@@ -198,12 +198,19 @@ func (r *run) obx(s *hl7.Segment, n int, c obxContext) *fhir.Observation {
 		r.add(x, obs)
 	}
 	switch {
-	case c.order != nil && (obsType == "QST" || obsType == "SCI"):
+	case c.order != nil && supportsOrder(obsType):
 		c.order.sr.SupportingInfo = append(c.order.sr.SupportingInfo, fhir.Reference{Reference: x.url})
 	case c.order != nil:
 		c.order.dr.Result = append(c.order.dr.Result, fhir.Reference{Reference: x.url})
 	}
 	return obs
+}
+
+// supportsOrder reports whether an OBX-29 observation type (upper case)
+// says the OBX supports its order (an answer to an order question, QST,
+// or supporting clinical information, SCI) rather than being a result.
+func supportsOrder(obsType string) bool {
+	return obsType == "QST" || obsType == "SCI"
 }
 
 // newObsParts returns room for one Observation. For Map they are allocated

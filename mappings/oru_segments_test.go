@@ -1,6 +1,7 @@
 package mappings
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -432,5 +433,33 @@ func TestOBX29_QuestionsSupportTheOrder(t *testing.T) {
 		if len(cats) != 2 || cats[0].Coding[0].Code != "laboratory" || cats[1].Coding[0].Code != want {
 			t.Errorf("observation %d categories %s, want laboratory and %s", i, jsonOf(t, cats), want)
 		}
+	}
+}
+
+// Supporting clinical information that is a blood pressure (SCI systolic
+// and diastolic) stays out of the report's results: the pair is not
+// folded into a panel, whose place is a result (bp.go), but each is the
+// ServiceRequest's supportingInfo. Map and MapJSON agree.
+func TestOBX29_SupportingBloodPressureIsNoResult(t *testing.T) {
+	const msg = "MSH|^~\\&|LAB|H|||20240501||ORU^R01|1|P|2.8.2\nPID|1||M1^^^H^MR||Doe^Jane\n" +
+		"ORC|RE|P1|F1\nOBR|1|P1|F1|2345-7^Glucose^LN|||20240501\n" +
+		"OBX|1|NM|8480-6^Systolic^LN||120|mm[Hg]|||||F||||||||||||||||||SCI\n" +
+		"OBX|2|NM|8462-4^Diastolic^LN||80|mm[Hg]|||||F||||||||||||||||||SCI\n" +
+		"OBX|3|NM|2345-7^Glucose^LN||98|mg/dL|||||F\n"
+	m := mustMapper(t, Options{})
+	b, err := m.Map(parse(t, msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := fhir.Marshal(b)
+	validateBundle(t, "obx-29 sci", out)
+	if streamed, err := m.MapJSON(parse(t, msg)); err != nil || !bytes.Equal(streamed, out) {
+		t.Errorf("MapJSON differs from Map (%v)", err)
+	}
+	obs := all[*fhir.Observation](b)
+	sr, dr := all[*fhir.ServiceRequest](b)[0], all[*fhir.DiagnosticReport](b)[0]
+	if len(obs) != 3 || len(sr.SupportingInfo) != 2 || len(dr.Result) != 1 || dr.Result[0].Reference != "urn:uuid:"+obs[2].ID {
+		t.Errorf("observations %d, supportingInfo %s, results %s: want the two pressures supporting the order and the glucose its result",
+			len(obs), jsonOf(t, sr.SupportingInfo), jsonOf(t, dr.Result))
 	}
 }

@@ -24,7 +24,7 @@ func (r *run) pd1(s *hl7.Segment, n int, pat patient) {
 	if p == nil {
 		return
 	}
-	r.sawSegment("PD1", p.ID)
+	r.sawSegment(s, p.ID)
 	a := func(field int) at { return at{"PD1", n, field} }
 	var gp []fhir.Reference
 	var one [1]hl7.Value
@@ -47,5 +47,4 @@ func (r *run) pd1(s *hl7.Segment, n int, pat patient) {
 	if c := text(s.Field(14).Rep(1).Component(1)); c != "" {
 		p.Extension = append(p.Extension, fhir.Extension{URL: extCongregation, ValueString: &c})
 	}
-	r.carrySent(s, "Patient", p, p.ID, pd1Carry)
 }

@@ -32,15 +32,7 @@ import (
 // patient's) id with PR1-3's first coding and PR1-5 as sent.
 func (r *run) pr1(s *hl7.Segment, n int, pat patient, enc ref) {
 	a := func(field int) at { return at{"PR1", n, field} }
-	cc := r.codeable(s.Field(3).Rep(1), "")
-	if desc := text(s.Field(4)); desc != "" {
-		if cc == nil {
-			cc = &fhir.CodeableConcept{}
-		}
-		if cc.Text == "" {
-			cc.Text = desc
-		}
-	}
+	cc := r.codeOrDescription(s)
 	if cc == nil {
 		r.warn(a(3), "no procedure code or description: PR1 skipped")
 		return
@@ -97,17 +89,34 @@ func (r *run) pr1(s *hl7.Segment, n int, pat patient, enc ref) {
 	r.add(id, p)
 }
 
+// codeOrDescription is field 3 of a PR1 or DG1 (the code) with field 4
+// (the description) as its text when it has none, or nil when the segment
+// has neither, and is skipped.
+func (r *run) codeOrDescription(s *hl7.Segment) *fhir.CodeableConcept {
+	cc := r.codeable(s.Field(3).Rep(1), "")
+	if desc := text(s.Field(4)); desc != "" {
+		if cc == nil {
+			cc = &fhir.CodeableConcept{}
+		}
+		if cc.Text == "" {
+			cc.Text = desc
+		}
+	}
+	return cc
+}
+
 // parentProcedure refers to the Procedure whose PR1-19 is PR1-25 (the IG's
 // partOf): by its fullUrl when this message maps it (before or after the
 // child), else logically, by type and identifier, as a reference to a
-// resource the server may not hold would fail the transaction.
+// resource the server may not hold would fail the transaction. A parent
+// PR1 without a code is skipped (pr1): it has no fullUrl to refer to.
 func (r *run) parentProcedure(id fhir.Identifier, auth hd) fhir.Reference {
 	x := r.ident("Procedure", "PR1-19", id.Value, auth.key())
 	for _, s := range r.msg.Segments {
 		if s.Name() != "PR1" {
 			continue
 		}
-		if own, a, ok := r.ei(s.Field(19).Rep(1), ""); ok && own.Value == id.Value && a.key() == auth.key() {
+		if own, a, ok := r.ei(s.Field(19).Rep(1), ""); ok && own.Value == id.Value && a.key() == auth.key() && r.codeOrDescription(s) != nil {
 			return fhir.Reference{Reference: x.url}
 		}
 	}

@@ -130,8 +130,12 @@ func (r *run) carryPatient(s *hl7.Segment, p *fhir.Patient) {
 	if prev == nil {
 		return
 	}
-	if _, deleted := fieldsState(s, []int{2, 3, 4, 19, 20}); deleted {
-		return
+	// Any identifier field "" stops the accumulation (PID-3 is always
+	// valued: requiring every field to be "" would never delete an SSN).
+	for _, f := range [...]int{2, 3, 4, 19, 20} {
+		if s.Field(f).IsNull() {
+			return
+		}
 	}
 	for _, id := range prev.Identifier {
 		if !slices.ContainsFunc(p.Identifier, func(x fhir.Identifier) bool { return x.System == id.System && x.Value == id.Value }) {
@@ -184,13 +188,18 @@ func (r *run) carryEncounter(s *hl7.Segment, e *fhir.Encounter, defaultType bool
 // element to the resources the previous Bundle PUT downstream (Type/id):
 // they are not in this Bundle, and a urn:uuid would resolve to nothing.
 // The carried values are shared with the previous version, so each one
-// changed is copied first.
+// changed is copied first. The participants a ROL gave (a PractitionerRole)
+// are left out: whether they stay depends on the message's ROL, not on
+// PV1's fields (carryAbsentVisitSegments).
 func relink(e *fhir.Encounter, elem string) {
 	switch elem {
 	case "participant":
-		e.Participant = slices.Clone(e.Participant)
+		e.Participant = slices.DeleteFunc(slices.Clone(e.Participant), fromROL)
 		for i := range e.Participant {
 			e.Participant[i].Individual = relinked(e.Participant[i].Individual, "Practitioner")
+		}
+		if len(e.Participant) == 0 {
+			e.Participant = nil
 		}
 	case "location":
 		e.Location = slices.Clone(e.Location)

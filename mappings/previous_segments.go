@@ -14,9 +14,9 @@ import (
 // the contacts, PD1's extensions and PV2's elements downstream:
 //
 //   - a message without an NK1 for a patient keeps its contacts;
-//   - without a PD1, or with a PD1 whose field is empty, the patient keeps
-//     that field's extension (pd1Carry); "" in the field deletes it;
-//   - without a PV2, or with a PV2 whose field is empty, the visit keeps
+//   - without a PD1, or with PD1s that leave a field empty, the patient
+//     keeps that field's extension (pd1Carry); "" in the field deletes it;
+//   - without a PV2, or with PV2s that leave a field empty, the visit keeps
 //     that field's element (pv2Carry); "" deletes it. PV2-1 (a pending
 //     location) and PV2-13 (the referral source) share their lists with
 //     PV1's and follow PV1's rules (previous.go);
@@ -27,13 +27,17 @@ import (
 // references point at resources of the previous Bundle whose type the
 // reference does not say, so they could not be rewritten to Type/id.
 
-// patientSeg says that segment seg was mapped for the Patient with id.
-type patientSeg struct{ seg, id string }
+// patientSeg says that segment s (named seg) was mapped for the Patient
+// or Encounter with id.
+type patientSeg struct {
+	seg, id string
+	s       *hl7.Segment
+}
 
-// sawSegment records that an NK1 or PD1 was mapped for the Patient id, or
-// a PV2 or ROL for the Encounter id.
-func (r *run) sawSegment(seg, id string) {
-	r.patientSegs = append(r.patientSegs, patientSeg{seg, id})
+// sawSegment records that an NK1 or PD1 s was mapped for the Patient id,
+// or a PV2 or ROL for the Encounter id.
+func (r *run) sawSegment(s *hl7.Segment, id string) {
+	r.patientSegs = append(r.patientSegs, patientSeg{s.Name(), id, s})
 }
 
 // segmentCarry is an element (by JSON name) or an extension (by url) that
@@ -58,13 +62,14 @@ var pv2Carry = []segmentCarry{
 }
 
 // carryFields takes from prev into dst what each rule's field gives, when
-// s (nil: the segment is absent) leaves the field empty.
-func carryFields(s *hl7.Segment, dst, prev fhir.Resource, rules []segmentCarry) {
+// every seg segment the message mapped for id leaves the field empty, or
+// it mapped none (the segment is absent). Checked once all are mapped: a
+// PD1 sent twice, or an ORU's second PV2, that sends the field keeps it
+// from being carried beside the value it gives.
+func (r *run) carryFields(seg, id string, dst, prev fhir.Resource, rules []segmentCarry) {
 	for _, c := range rules {
-		if s != nil {
-			if omitted, _ := fieldsState(s, []int{c.field}); !omitted {
-				continue
-			}
+		if r.sentField(seg, id, c.field) {
+			continue
 		}
 		if c.url != "" {
 			fhir.CopyExtensions(dst, prev, "extension", c.url)
@@ -74,18 +79,21 @@ func carryFields(s *hl7.Segment, dst, prev fhir.Resource, rules []segmentCarry) 
 	}
 }
 
-// carrySent applies the rules to a segment the message sent, for the
-// resource typ/id it maps to.
-func (r *run) carrySent(s *hl7.Segment, typ string, dst fhir.Resource, id string, rules []segmentCarry) {
-	if prev := r.previous(typ, id); prev != nil {
-		carryFields(s, dst, prev, rules)
+// sentField reports whether a seg segment mapped for id has field f
+// valued, "" (delete) included.
+func (r *run) sentField(seg, id string, f int) bool {
+	for _, x := range r.patientSegs {
+		if x.seg == seg && x.id == id && !x.s.Field(f).IsEmpty() {
+			return true
+		}
 	}
+	return false
 }
 
-// carryAbsentSegments takes Patient.contact (NK1), the PD1 extensions and
-// the PV2 elements from the previous version of each Patient and
-// Encounter of the message when the message mapped no such segment for
-// it.
+// carryAbsentSegments takes Patient.contact (NK1) from the previous
+// version of each Patient of the message when the message mapped no NK1
+// for it, and the PD1 extensions and PV2 elements (of each Encounter)
+// whose fields it left empty or did not send.
 func (r *run) carryAbsentSegments() {
 	if r.enr == nil || r.enr.Previous == nil {
 		return
@@ -108,36 +116,41 @@ func (r *run) carryAbsentSegments() {
 				p.Contact[i].Organization = relinked(p.Contact[i].Organization, "Organization")
 			}
 		}
-		if !r.saw("PD1", p.ID) {
-			carryFields(nil, p, prev, pd1Carry)
-		}
+		r.carryFields("PD1", p.ID, p, prev, pd1Carry)
 	}
 }
 
-// saw reports whether segment seg was mapped for the Patient id.
+// saw reports whether segment seg was mapped for the Patient or Encounter
+// id.
 func (r *run) saw(seg, id string) bool {
-	return slices.Contains(r.patientSegs, patientSeg{seg, id})
+	return slices.ContainsFunc(r.patientSegs, func(x patientSeg) bool { return x.seg == seg && x.id == id })
 }
 
-// carryAbsentVisitSegments keeps, for an update without a PV2, the
-// visit's PV2 elements, and without a visit ROL, the participants earlier
+// carryAbsentVisitSegments keeps the visit's PV2 elements whose fields
+// the update left empty or did not send, and without a visit ROL, the participants earlier
 // ROL segments gave (those that name a PractitionerRole: PV1's name
-// Practitioners, and PV1's own carry rule in previous.go covers them).
+// Practitioners, and PV1's own carry rule in previous.go covers them but
+// leaves these out, so that a ROL the message sends replaces them even
+// when the PV1 omits its participant fields).
 func (r *run) carryAbsentVisitSegments(enc *fhir.Encounter) {
 	prev, _ := r.previous("Encounter", enc.ID).(*fhir.Encounter)
 	if prev == nil {
 		return
 	}
-	if !r.saw("PV2", enc.ID) {
-		carryFields(nil, enc, prev, pv2Carry)
-	}
+	r.carryFields("PV2", enc.ID, enc, prev, pv2Carry)
 	if r.saw("ROL", enc.ID) {
 		return
 	}
 	for _, p := range prev.Participant {
-		if p.Individual != nil && p.Individual.Type == "PractitionerRole" {
+		if fromROL(p) {
 			p.Individual = relinked(p.Individual, "PractitionerRole")
 			addParticipant(enc, p)
 		}
 	}
+}
+
+// fromROL reports whether a visit participant came from a ROL (rol.go):
+// only those name a PractitionerRole.
+func fromROL(p fhir.EncounterParticipant) bool {
+	return p.Individual != nil && p.Individual.Type == "PractitionerRole"
 }

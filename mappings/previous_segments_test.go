@@ -119,3 +119,33 @@ func TestUpdates_AbsentPV2KeepsTheVisitsDetails(t *testing.T) {
 		t.Errorf(`an A08 with PV2-12 "" and PV2-3 empty: %s, want no text and the rest kept`, jsonOf(t, upd))
 	}
 }
+
+// A PV2 or PD1 sent twice for one visit or patient (non-repeating
+// segments; an ORU maps each PV2 of its visit group) must not leave a
+// value the first one carried from the previous version beside the one
+// the second sends: the resource would hold two planned start dates or
+// two disabilities, one of them stale.
+func TestUpdates_RepeatedPV2AndPD1DoNotMixCarriedAndSent(t *testing.T) {
+	const pid, pv1 = "PID|1||M1^^^H^MR||Doe^Jane\n", "PV1|1|I|4W^1^A||||||||||||||||V1^^^H\n"
+	const a01 = "MSH|^~\\&|A|H|||20240501||ADT^A01|1|P|2.5\n" + pid + "PD1||||||W\n" + pv1 + "PV2||||||||20240501\n"
+	const oru = "MSH|^~\\&|A|H|||20240502||ORU^R01|2|P|2.5\n" + pid +
+		"PD1|||||||||||||Valley Church\nPD1||||||B\n" + pv1 + "PV2||||||||\nPV2||||||||20240601\n" +
+		"OBR|1||F1|2345-7^Glucose^LN|||20240502\nOBX|1|NM|2345-7^Glucose^LN||99|mg/dL|||||F\n"
+	m := mustMapper(t, Options{})
+	_, state := mapUpdate(t, m, a01, nil)
+	b, _ := mapUpdate(t, m, oru, state)
+	count := func(exts []fhir.Extension, url string) (n int) {
+		for _, x := range exts {
+			if x.URL == url {
+				n++
+			}
+		}
+		return n
+	}
+	if enc := all[*fhir.Encounter](b)[0]; count(enc.Extension, extPlannedStart) != 1 {
+		t.Errorf("visit extensions %s: want one planned start", jsonOf(t, enc.Extension))
+	}
+	if pat := all[*fhir.Patient](b)[0]; count(pat.Extension, extDisability) != 1 {
+		t.Errorf("patient extensions %s: want one disability", jsonOf(t, pat.Extension))
+	}
+}

@@ -30,7 +30,7 @@ func (r *run) pv2(s *hl7.Segment, n int, e *fhir.Encounter) {
 	if e == nil {
 		return
 	}
-	r.sawSegment("PV2", e.ID)
+	r.sawSegment(s, e.ID)
 	a := func(field int) at { return at{"PV2", n, field} }
 	if loc := r.pl(s.Field(1).Rep(1)).reference(); loc != nil {
 		addLocation(e, fhir.EncounterLocation{Location: loc, Status: "planned"})
@@ -65,7 +65,6 @@ func (r *run) pv2(s *hl7.Segment, n int, e *fhir.Encounter) {
 		cd := c.Coding[0]
 		e.Extension = append(e.Extension, fhir.Extension{URL: extModeOfArrival, ValueCoding: &cd})
 	}
-	r.carrySent(s, "Encounter", e, e.ID, pv2Carry)
 }
 
 // Extension URLs of the ADT maps.

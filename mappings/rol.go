@@ -28,19 +28,27 @@ import (
 // table ROL-3.3 names; patient-group roles other than PP are skipped with
 // a warning (the IG calls them candidates for a CareTeam "but not all",
 // and says which no further); a ROL with action code DE (ROL-2, delete) is
-// skipped, as the bundle carries the current state without it; ROL-8
+// skipped, as the bundle carries the current state without it (in the
+// visit group it still counts as a sent ROL, so an update does not carry
+// the role back: previous_segments.go); ROL-8
 // (action reason) and ROL-10 (organization unit type) belong to the
 // CareTeam map and are not made.
 func (r *run) rolADT(s *hl7.Segment, n int, st *adtState) {
 	a := func(field int) at { return at{"ROL", n, field} }
+	visit := (st.group == "PV1" || st.group == "PV2") && st.encRes != nil
+	if visit {
+		// Sent, even one that deletes its role: the visit's ROL
+		// participants are now the message's, and the earlier ones,
+		// the deleted one among them, are not carried over.
+		r.sawSegment(s, st.encRes.ID)
+	}
 	if strings.EqualFold(code(s.Field(2)), "DE") {
 		r.warn(a(2), "role deleted (action code DE): skipped")
 		return
 	}
 	role := strings.ToUpper(code(s.Field(3).Component(1)))
 	switch {
-	case (st.group == "PV1" || st.group == "PV2") && st.encRes != nil:
-		r.sawSegment("ROL", st.encRes.ID)
+	case visit:
 		x := r.rolePerson(s, n)
 		if x.isZero() {
 			return

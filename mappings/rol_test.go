@@ -171,3 +171,48 @@ func TestROL_AbsentROLKeepsItsParticipants(t *testing.T) {
 		t.Errorf("an A08 with another ROL: participants %s, want the attending and the new role only", got)
 	}
 }
+
+// A ROL an update sends replaces the visit participants earlier ROL
+// segments gave also when the PV1 omits its own participant fields, whose
+// carry rule (previous.go) must not bring the earlier ROL participants
+// back beside the new one.
+func TestROL_SentROLReplacesEarlierOnesWhenPV1OmitsDoctors(t *testing.T) {
+	m := mustMapper(t, Options{})
+	_, state := mapUpdate(t, m, rolA01, nil)
+	other := strings.NewReplacer("ADT^A01", "ADT^A08", "333^House^Greg", "444^Wilson^James").Replace(rolA01)
+	b, _ := mapUpdate(t, m, other, state)
+	if got := participantRefs(b); len(got) != 1 || !strings.HasPrefix(got[0], "urn:uuid:") {
+		t.Errorf("an A08 with another consultant: participants %v, want the new one only", got)
+	}
+}
+
+// rolA01 is an admit whose PV1 names no participant and whose ROL names a
+// consultant.
+const rolA01 = "MSH|^~\\&|A|H|||20240501||ADT^A01|1|P|2.5\nPID|1||M1^^^H^MR||Doe^Jane\n" +
+	"PV1|1|I|4W^1^A||||||||||||||||V1^^^H\n" +
+	"ROL|R1|AD|CP^Consulting^HL70443|333^House^Greg^^^^^^NPI&2.16.840.1.113883.4.6&ISO\n"
+
+// participantRefs returns the references of the bundle's first
+// Encounter's participants.
+func participantRefs(b *fhir.Bundle) (out []string) {
+	for _, p := range all[*fhir.Encounter](b)[0].Participant {
+		out = append(out, p.Individual.Reference)
+	}
+	return out
+}
+
+// A visit ROL that deletes its role (ROL-2 DE) is a ROL the update sends:
+// the role it deletes is not carried back from the previous version.
+func TestROL_DeletedRoleIsNotCarriedBack(t *testing.T) {
+	m := mustMapper(t, Options{})
+	_, state := mapUpdate(t, m, rolA01, nil)
+	for _, pv1 := range []string{"", "111^Welby^Marcus^^^^^^NPI&2.16.840.1.113883.4.6&ISO"} {
+		deleted := strings.NewReplacer("ADT^A01", "ADT^A08", "|AD|", "|DE|", "|I|4W^1^A||||", "|I|4W^1^A||||"+pv1).Replace(rolA01)
+		b, _ := mapUpdate(t, m, deleted, state)
+		for _, ref := range participantRefs(b) {
+			if strings.HasPrefix(ref, "PractitionerRole/") {
+				t.Errorf("an A08 deleting the consultant (PV1-7 %q): participants %v, want the consultant gone", pv1, participantRefs(b))
+			}
+		}
+	}
+}

@@ -446,3 +446,17 @@ func TestMessageHeader_ResponsibleReceiverLanguage(t *testing.T) {
 		t.Errorf("destination without MSH-23 %s", jsonOf(t, h.Destination))
 	}
 }
+
+// MSH-24, the sending network address, is the source endpoint even when
+// MSH-3 has a universal id of its own (the IG uses MSH-3's only without
+// MSH-24).
+func TestMessageHeader_SendingNetworkAddressWins(t *testing.T) {
+	const msg = "MSH|^~\\&|APP^9.9.9^ISO|FAC|||20240501||ADT^A04|7|P|2.5.1||||||||||||^1.2.3.4^ISO\nPID|1||M1^^^H^MR||Doe^Jane\n"
+	b, err := mustMapper(t, Options{BundleType: BundleMessage}).Map(parse(t, msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := all[*fhir.MessageHeader](b)[0]; h.Source.Endpoint != "urn:oid:1.2.3.4" || h.Source.Name != "APP" {
+		t.Errorf("source %s, want MSH-24's endpoint and MSH-3's name", jsonOf(t, h.Source))
+	}
+}

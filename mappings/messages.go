@@ -125,9 +125,9 @@ func addNote(obs *fhir.Observation, s *hl7.Segment) {
 
 // messageHeader builds the MessageHeader of a message bundle after the IG's
 // MSH[MessageHeader] map: eventCoding MSH-9.2 (table 0003, display the
-// whole MSH-9), source MSH-3 (name HD.1, endpoint from HD.2 by its type,
-// else from MSH-24 the sending network address, or the data-absent-reason
-// extension the IG gives when there is none), sender MSH-4 and destination
+// whole MSH-9), source MSH-3 (name HD.1; endpoint from MSH-24, the
+// sending network address, else HD.2 of MSH-3 by its type, or the
+// data-absent-reason extension the IG gives when there is none), sender MSH-4 and destination
 // MSH-5 with receiver MSH-23 (responsible receiving organization, XON) or
 // else MSH-6 (as display references: no Organization is made from an HD),
 // responsible MSH-22 (XON), language MSH-19 when it is a BCP 47 tag, focus
@@ -146,9 +146,11 @@ func (r *run) messageHeader() entry {
 	}
 	a := func(field int) at { return at{"MSH", 0, field} }
 	app := hdAt(r.msh.Field(3), 1)
-	h.Source = &fhir.MessageHeaderSource{Name: app.ns, Endpoint: endpoint(app)}
+	// The IG takes MSH-3's endpoint only when MSH-24 (the sending network
+	// address, the more precise) is not valued.
+	h.Source = &fhir.MessageHeaderSource{Name: app.ns, Endpoint: endpoint(hdAt(r.msh.Field(24), 1))}
 	if h.Source.Endpoint == "" {
-		h.Source.Endpoint = endpoint(hdAt(r.msh.Field(24), 1))
+		h.Source.Endpoint = endpoint(app)
 	}
 	if h.Source.Endpoint == "" {
 		h.Source.EndpointExt = dataAbsent()

@@ -528,3 +528,20 @@ func TestUpdates_NullIdentifierFieldDeletesIt(t *testing.T) {
 		t.Errorf(`A08 with PID-19 "": identifiers %s, want the MRN only`, jsonOf(t, ids))
 	}
 }
+
+// "" in PID-19 deletes the SSN only: the other identifiers earlier
+// messages gave still accumulate.
+func TestUpdates_NullSSNKeepsTheOtherIdentifiers(t *testing.T) {
+	const a01 = "MSH|^~\\&|A|H|||20240501||ADT^A01|1|P|2.5\nPID|1||M1^^^H^MR~X9^^^OTHER^PI||Doe^Jane||19800101|F|||||||||||123-45-6789\n"
+	m := mustMapper(t, Options{})
+	_, state := mapUpdate(t, m, a01, nil)
+	a08 := strings.NewReplacer("ADT^A01", "ADT^A08", "M1^^^H^MR~X9^^^OTHER^PI", "M1^^^H^MR", "123-45-6789", `""`).Replace(a01)
+	b, _ := mapUpdate(t, m, a08, state)
+	var values []string
+	for _, id := range all[*fhir.Patient](b)[0].Identifier {
+		values = append(values, id.Value)
+	}
+	if got := strings.Join(values, ","); got != "M1,X9" {
+		t.Errorf(`A08 with PID-19 "": identifiers %s, want M1 and the carried X9, no SSN`, got)
+	}
+}

@@ -88,7 +88,7 @@ func (r *run) pid(s *hl7.Segment, n int) patient {
 	}
 	if ssn := text(s.Field(19)); ssn != "" {
 		p.Identifier = append(p.Identifier, fhir.Identifier{
-			Type: identifierTypeCC("SS"), System: "http://hl7.org/fhir/sid/us-ssn", Value: ssn,
+			Type: identifierTypeCC("SS"), System: sysUSSSN, Value: ssn,
 		})
 	}
 	if dl := text(s.Field(20).Component(1)); dl != "" {

@@ -22,8 +22,9 @@ import (
 //     not refill it either;
 //   - maps everything the message does carry as the message says.
 //
-// Identifiers accumulate (the previous ones are kept beside the new ones)
-// unless an identifier field holds "". Encounter.status is always derived
+// Identifiers accumulate (the previous ones are kept beside the new ones);
+// "" in PID-19 or PID-20 deletes the SSN or licence, in PID-2 to PID-4 stops
+// the accumulation. Encounter.status is always derived
 // from the message. Without a previous version (the first message of a
 // patient, or enrichment of a channel whose engine has no state) every
 // message is mapped as a snapshot: an omitted element is simply absent.
@@ -130,18 +131,33 @@ func (r *run) carryPatient(s *hl7.Segment, p *fhir.Patient) {
 	if prev == nil {
 		return
 	}
-	// Any identifier field "" stops the accumulation (PID-3 is always
-	// valued: requiring every field to be "" would never delete an SSN).
-	for _, f := range [...]int{2, 3, 4, 19, 20} {
+	// An identifier field holding "" deletes what it gave: PID-19 the SSN,
+	// PID-20 the driver's licence. PID-2, -3 and -4 give identifiers of any
+	// system, which cannot be told apart afterwards: "" in one of them
+	// stops the accumulation whole.
+	for _, f := range [...]int{2, 3, 4} {
 		if s.Field(f).IsNull() {
 			return
 		}
 	}
+	dropSSN, dropDL := s.Field(19).IsNull(), s.Field(20).IsNull()
 	for _, id := range prev.Identifier {
-		if !slices.ContainsFunc(p.Identifier, func(x fhir.Identifier) bool { return x.System == id.System && x.Value == id.Value }) {
-			p.Identifier = append(slices.Clip(p.Identifier), id)
+		switch {
+		case dropSSN && id.System == sysUSSSN, dropDL && identifierTypeIs(id, "DL"):
+			continue
+		case slices.ContainsFunc(p.Identifier, func(x fhir.Identifier) bool { return x.System == id.System && x.Value == id.Value }):
+			continue
 		}
+		p.Identifier = append(slices.Clip(p.Identifier), id)
 	}
+}
+
+// identifierTypeIs reports whether an identifier's type has the table
+// 0203 code c.
+func identifierTypeIs(id fhir.Identifier, c string) bool {
+	return id.Type != nil && slices.ContainsFunc(id.Type.Coding, func(cd fhir.Coding) bool {
+		return cd.Code == c && cd.System == sysV2Prefix+"0203"
+	})
 }
 
 // carryEncounter applies the update rules to the Encounter mapped from PV1

@@ -62,6 +62,7 @@ const (
 	sysParticipationType   = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
 	sysObservationCategory = "http://terminology.hl7.org/CodeSystem/observation-category"
 	sysDataAbsentReason    = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+	sysUSSSN               = "http://hl7.org/fhir/sid/us-ssn"
 	sysLocationPhysical    = "http://terminology.hl7.org/CodeSystem/location-physical-type"
 	sysV2Event             = "http://terminology.hl7.org/CodeSystem/v2-0003"
 	sysUCUM                = "http://unitsofmeasure.org"

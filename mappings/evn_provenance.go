@@ -77,7 +77,7 @@ func (r *run) eventProvenance(targets []fhir.Reference) {
 
 // facilityLocation maps an HD (EVN-7 event facility) after the IG's
 // HD[Location] map: a Location named HD.1, with HD.2 as its identifier
-// when HD.3 says it is an ISO OID or a UUID (as the system resolves it),
+// when HD.3 says it is an OID or a UUID (hd.uidURI),
 // physical type site.
 func (r *run) facilityLocation(v hl7.Value) ref {
 	if v.IsEmpty() || v.IsNull() {
@@ -92,8 +92,8 @@ func (r *run) facilityLocation(v hl7.Value) ref {
 		Mode:         "instance",
 		PhysicalType: conceptCC(concept{sysLocationPhysical, "si", "Site"}),
 	}
-	if h.uid != "" && (h.typ == "ISO" || h.typ == "UUID") {
-		loc.Identifier = []fhir.Identifier{{System: "urn:ietf:rfc:3986", Value: uidURI(h)}}
+	if u := h.uidURI(); u != "" {
+		loc.Identifier = []fhir.Identifier{{System: "urn:ietf:rfc:3986", Value: u}}
 	}
 	if loc.Name == "" {
 		loc.Name = h.uid
@@ -101,12 +101,4 @@ func (r *run) facilityLocation(v hl7.Value) ref {
 	id := r.ident("Location", "HD", h.key())
 	loc.ID = id.id
 	return r.add(id, loc)
-}
-
-// uidURI is an HD's universal id as a URI: urn:oid: or urn:uuid:.
-func uidURI(h hd) string {
-	if h.typ == "UUID" {
-		return "urn:uuid:" + h.uid
-	}
-	return "urn:oid:" + h.uid
 }

@@ -20,6 +20,21 @@ func hdAt(v hl7.Value, from int) hd {
 
 func (a hd) empty() bool { return a.ns == "" && a.uid == "" }
 
+// uidURI is the universal id HD.2 as a URI when HD.3 says what it is: an
+// OID (ISO, or no type with an OID) as urn:oid:, a UUID as urn:uuid:;
+// otherwise "".
+func (a hd) uidURI() string {
+	switch {
+	case a.uid == "":
+		return ""
+	case strings.EqualFold(a.typ, "UUID"):
+		return "urn:uuid:" + strings.ToLower(a.uid)
+	case (a.typ == "" || strings.EqualFold(a.typ, "ISO")) && isOID(a.uid):
+		return "urn:oid:" + a.uid
+	}
+	return ""
+}
+
 // key is the authority as sent, for ids: changing IdentifierSystems must
 // not change them.
 func (a hd) key() string { return a.ns + "&" + a.uid + "&" + a.typ }
@@ -36,18 +51,11 @@ func (m *Mapper) system(a hd) (sys string, configured bool) {
 	if s, ok := m.systems[a.uid]; ok && a.uid != "" {
 		return s, true
 	}
-	if a.uid != "" {
-		switch strings.ToUpper(a.typ) {
-		case "ISO", "":
-			if isOID(a.uid) {
-				return "urn:oid:" + a.uid, false
-			}
-		case "UUID":
-			return "urn:uuid:" + strings.ToLower(a.uid), false
-		}
-		if isURI(a.uid) {
-			return a.uid, false
-		}
+	if u := a.uidURI(); u != "" {
+		return u, false
+	}
+	if a.uid != "" && isURI(a.uid) {
+		return a.uid, false
 	}
 	if isURI(a.ns) {
 		return a.ns, false

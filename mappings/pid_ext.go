@@ -140,7 +140,7 @@ func (r *run) mother(s *hl7.Segment, n int, pat patient) {
 // (last update facility) is valued: the Patient as last updated at that
 // facility. activity UPDATE (v3 DataOperation); occurredDateTime PID-33;
 // agent PID-34 as an Organization (HD[Organization]: HD.1 and HD.2 as
-// identifiers, HD.2 in urn:ietf:rfc:3986 when ISO or UUID), type
+// identifiers, HD.2 in urn:ietf:rfc:3986 when an OID or UUID, hd.uidURI), type
 // performer. The IG's recorded is the time of the transformation;
 // decision, as for the message's other Provenances: MSH-7, so that a
 // replay gives the same bytes. Without PID-34 (R4 requires an agent) or
@@ -160,8 +160,8 @@ func (r *run) patientProvenance(s *hl7.Segment, n int, pat patient) {
 	}
 	if h.uid != "" {
 		id := fhir.Identifier{Value: h.uid}
-		if h.typ == "ISO" || h.typ == "UUID" {
-			id.System, id.Value = "urn:ietf:rfc:3986", uidURI(h)
+		if u := h.uidURI(); u != "" {
+			id.System, id.Value = "urn:ietf:rfc:3986", u
 		}
 		org.Identifier = append(org.Identifier, id)
 	}

@@ -24,8 +24,9 @@ type run struct {
 	msgKey []string
 
 	entries []entry
-	// patientSegs are the NK1 and PD1 mapped, by Patient (previous_segments.go).
-	patientSegs []patientSeg
+	// mappedSegs are the NK1, PD1, PV2 and ROL mapped, with the Patient or
+	// Encounter each was mapped for (previous_segments.go).
+	mappedSegs []mappedSeg
 	// focus are the resources a MessageHeader is about.
 	focus []ref
 	byID  map[string]int // resource id → index in entries

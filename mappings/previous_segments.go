@@ -27,17 +27,17 @@ import (
 // references point at resources of the previous Bundle whose type the
 // reference does not say, so they could not be rewritten to Type/id.
 
-// patientSeg says that segment s (named seg) was mapped for the Patient
-// or Encounter with id.
-type patientSeg struct {
-	seg, id string
-	s       *hl7.Segment
+// mappedSeg says that segment s was mapped for the Patient or Encounter
+// with id.
+type mappedSeg struct {
+	s  *hl7.Segment
+	id string
 }
 
 // sawSegment records that an NK1 or PD1 s was mapped for the Patient id,
 // or a PV2 or ROL for the Encounter id.
 func (r *run) sawSegment(s *hl7.Segment, id string) {
-	r.patientSegs = append(r.patientSegs, patientSeg{s.Name(), id, s})
+	r.mappedSegs = append(r.mappedSegs, mappedSeg{s, id})
 }
 
 // segmentCarry is an element (by JSON name) or an extension (by url) that
@@ -82,8 +82,8 @@ func (r *run) carryFields(seg, id string, dst, prev fhir.Resource, rules []segme
 // sentField reports whether a seg segment mapped for id has field f
 // valued, "" (delete) included.
 func (r *run) sentField(seg, id string, f int) bool {
-	for _, x := range r.patientSegs {
-		if x.seg == seg && x.id == id && !x.s.Field(f).IsEmpty() {
+	for _, x := range r.mappedSegs {
+		if x.id == id && x.s.Name() == seg && !x.s.Field(f).IsEmpty() {
 			return true
 		}
 	}
@@ -123,15 +123,15 @@ func (r *run) carryAbsentSegments() {
 // saw reports whether segment seg was mapped for the Patient or Encounter
 // id.
 func (r *run) saw(seg, id string) bool {
-	return slices.ContainsFunc(r.patientSegs, func(x patientSeg) bool { return x.seg == seg && x.id == id })
+	return slices.ContainsFunc(r.mappedSegs, func(x mappedSeg) bool { return x.id == id && x.s.Name() == seg })
 }
 
-// carryAbsentVisitSegments keeps the visit's PV2 elements whose fields
-// the update left empty or did not send, and without a visit ROL, the participants earlier
-// ROL segments gave (those that name a PractitionerRole: PV1's name
-// Practitioners, and PV1's own carry rule in previous.go covers them but
-// leaves these out, so that a ROL the message sends replaces them even
-// when the PV1 omits its participant fields).
+// carryAbsentVisitSegments keeps the visit's PV2 elements whose fields the
+// update left empty or did not send, and, without a visit ROL, the
+// participants earlier ROL segments gave (those that name a
+// PractitionerRole: PV1's name Practitioners, and PV1's own carry rule in
+// previous.go covers them but leaves these out, so that a ROL the message
+// sends replaces them even when the PV1 omits its participant fields).
 func (r *run) carryAbsentVisitSegments(enc *fhir.Encounter) {
 	prev, _ := r.previous("Encounter", enc.ID).(*fhir.Encounter)
 	if prev == nil {

@@ -463,3 +463,36 @@ func TestOBX29_SupportingBloodPressureIsNoResult(t *testing.T) {
 			len(obs), jsonOf(t, sr.SupportingInfo), jsonOf(t, dr.Result))
 	}
 }
+
+// SPM-3 names the specimens a specimen was taken from: a parent with its
+// own SPM in the message is referred to by fullUrl (even when it comes
+// later), one that is only named by identifier, and a specimen naming
+// itself is no parent. SPM-32 is an identifier of type SHIP.
+func TestSPM_ParentsAndShipment(t *testing.T) {
+	b, ws := oru(t, pidPV1+
+		"OBR|1|P1^EHR|F1^LAB|2345-7^Glucose^LN||||||||||||||||||||CH|F\n"+
+		seg("SPM", map[int]string{1: "1", 2: "^ALQ1&LAB", 3: "^TUBE1&LAB~PRIM9&EHR^~^ALQ1&LAB", 4: "SER", 32: "BOX7^LAB"})+
+		"OBX|1|NM|2345-7^Glucose^LN||98|mg/dL^^UCUM|||||F\n"+
+		seg("SPM", map[int]string{1: "2", 2: "^TUBE1&LAB", 4: "BLD"}))
+	sps := only[*fhir.Specimen](b)
+	if len(sps) != 2 {
+		t.Fatalf("%d specimens (warnings %v)", len(sps), ws)
+	}
+	child, tube := sps[0], sps[1]
+	if len(child.Parent) != 2 {
+		t.Fatalf("parents %s", js(t, child.Parent))
+	}
+	if child.Parent[0].Reference != url(b, tube) || child.Parent[0].Identifier != nil {
+		t.Errorf("parent with its own SPM: %s", js(t, child.Parent[0]))
+	}
+	if got := js(t, child.Parent[1]); got != `{"type":"Specimen","identifier":{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"PLAC","display":"Placer Identifier"}]},"system":"urn:switchboard:aa:EHR","value":"PRIM9","assigner":{"display":"EHR"}}}` {
+		t.Errorf("parent named only: %s", got)
+	}
+	if tube.Parent != nil {
+		t.Errorf("the tube has parents %s", js(t, tube.Parent))
+	}
+	ship := child.Identifier[len(child.Identifier)-1]
+	if got := js(t, ship); got != `{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"SHIP"}]},"system":"urn:switchboard:aa:LAB","value":"BOX7","assigner":{"display":"LAB"}}` {
+		t.Errorf("shipment id %s", got)
+	}
+}

@@ -23,11 +23,8 @@ func (r *run) specimenIdents(o *order, following []*hl7.Segment, pat patient) {
 			// Not uniqueIdent: two SPM with the same specimen id (one tube
 			// for two OBR groups) are one Specimen; the first SPM stands.
 			var x ident
-			f := s.Field(2).Rep(1)
-			if id, auth := eiSub(f.Component(2)); id != "" {
-				x = r.ident("Specimen", "filler", id, auth.key())
-			} else if id, auth := eiSub(f.Component(1)); id != "" {
-				x = r.ident("Specimen", "placer", id, auth.key())
+			if kind, id, auth := specimenKey(s.Field(2).Rep(1)); id != "" {
+				x = r.ident("Specimen", kind, id, auth.key())
 			} else {
 				x = r.ident("Specimen", "DiagnosticReport", o.dr.ID, "SPM", strconv.Itoa(k))
 			}
@@ -47,6 +44,19 @@ func (r *run) specimenIdents(o *order, following []*hl7.Segment, pat patient) {
 	}
 }
 
+// specimenKey is what a specimen is known by in an EIP (SPM-2, SPM-3):
+// the filler's id (EIP.2) with its authority, else the placer's (EIP.1);
+// kind says which, as the Specimen's id key does.
+func specimenKey(f hl7.Value) (kind, id string, auth hd) {
+	if id, auth := eiSub(f.Component(2)); id != "" {
+		return "filler", id, auth
+	}
+	if id, auth := eiSub(f.Component(1)); id != "" {
+		return "placer", id, auth
+	}
+	return "", "", hd{}
+}
+
 // eiSub reads an EI held in sub-components (the parts of an EIP): the id
 // and its authority.
 func eiSub(v hl7.Value) (string, hd) {
@@ -56,8 +66,11 @@ func eiSub(v hl7.Value) (string, hd) {
 // spm maps an SPM (the n-th; the k-th of its group o, 1-based) to a
 // Specimen after the IG's SPM[Specimen] map:
 //   - identifier: SPM-2 placer (EIP.1, type PLAC) and filler (EIP.2, type
-//     FILL) specimen ids; SPM-31 other ids (CX); accessionIdentifier
-//     SPM-30 (CX, the first);
+//     FILL) specimen ids; SPM-31 other ids (CX); SPM-32 shipment id (EI,
+//     type SHIP as the IG assigns it); accessionIdentifier SPM-30 (CX, the
+//     first);
+//   - parent: SPM-3, the specimens this one was taken from (see
+//     specimenParents);
 //   - type SPM-4 (table 0487); subject the patient;
 //   - collection: collected SPM-17 (a period when SPM-17.2 is valued, else
 //     a dateTime), method SPM-7 (table 0488), bodySite SPM-8, quantity
@@ -98,9 +111,13 @@ func (r *run) spm(s *hl7.Segment, n int, o *order, pat patient) *fhir.Specimen {
 			sp.Identifier = append(sp.Identifier, x)
 		}
 	}
+	if x, _, ok := r.ei(s.Field(32).Rep(1), "SHIP"); ok {
+		sp.Identifier = append(sp.Identifier, x)
+	}
 	if x, _, ok := r.cx(s.Field(30).Rep(1), a(30)); ok {
 		sp.AccessionIdentifier = &x
 	}
+	sp.Parent = r.specimenParents(s, x)
 	sp.Type = r.codeable(s.Field(4).Rep(1), tableSpecimenType)
 	if k, ok := specimenAvailability.lookup(code(s.Field(20))); ok {
 		sp.Status = k.Code
@@ -139,4 +156,51 @@ func (r *run) spm(s *hl7.Segment, n int, o *order, pat patient) *fhir.Specimen {
 	sp.ID = x.id
 	r.add(x, sp)
 	return sp
+}
+
+// specimenParents maps SPM-3 (the parent specimens' ids, EIP, repeating)
+// to Specimen.parent: by fullUrl when this message has the parent's own
+// SPM (before or after this one), else logically, by type and identifier
+// (the filler's id first, as the key). Decision: no Specimen is made for a
+// parent that is only named, as parentProcedure does and for the same
+// reason: a PUT of a Specimen made of an id alone would replace all the
+// server holds about it. A specimen named as its own parent is skipped.
+func (r *run) specimenParents(s *hl7.Segment, self ident) []fhir.Reference {
+	var parents []fhir.Reference
+	var one [1]hl7.Value
+	for _, rep := range r.reps(s.Field(3), &one) {
+		kind, id, auth := specimenKey(rep)
+		if id == "" {
+			continue
+		}
+		x := r.ident("Specimen", kind, id, auth.key())
+		switch {
+		case x.id == self.id:
+		case r.hasSpecimen(kind, id, auth):
+			parents = append(parents, fhir.Reference{Reference: x.url})
+		default:
+			typ := "PLAC"
+			if kind == "filler" {
+				typ = "FILL"
+			}
+			if ident, ok := r.identifier(id, auth, typ); ok {
+				parents = append(parents, fhir.Reference{Type: "Specimen", Identifier: &ident})
+			}
+		}
+	}
+	return parents
+}
+
+// hasSpecimen reports whether an SPM of the message is keyed (SPM-2) as
+// kind, id and auth.
+func (r *run) hasSpecimen(kind, id string, auth hd) bool {
+	for _, s := range r.msg.Segments {
+		if s.Name() != "SPM" {
+			continue
+		}
+		if k, i, a := specimenKey(s.Field(2).Rep(1)); k == kind && i == id && a.key() == auth.key() {
+			return true
+		}
+	}
+	return false
 }

@@ -226,11 +226,14 @@ var interpretation = newTable("HL7 table 0078 Interpretation Codes",
 // in the table is kept as Identifier.type.text (decision: a coding would
 // claim a v2-0203 code that does not exist). PLAC and FILL, which the IG's
 // OBR and ORC maps assign to order numbers, are not in its concept map;
-// they are v2-0203 codes (Placer Identifier, Filler Identifier).
+// they are v2-0203 codes (Placer Identifier, Filler Identifier). SHIP is
+// what the IG's SPM[Specimen] map assigns to SPM-32 (shipment id); it
+// gives no display, and neither do we.
 var identifierType = newTable("HL7 table 0203 Identifier Type",
 	"IG concept map IdentifierType; PLAC, FILL: IG OBR[DiagnosticReport] map", sysIdentifierType, []row{
 		{"PLAC", "PLAC", "Placer Identifier", ""},
 		{"FILL", "FILL", "Filler Identifier", ""},
+		{"SHIP", "SHIP", "", ""},
 		{"ACSN", "ACSN", "Accession ID", ""},
 		{"AM", "AM", "American Express", ""},
 		{"AMA", "AMA", "American Medical Association Number", ""},

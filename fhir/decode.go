@@ -64,6 +64,7 @@ var registry = map[string]func() Resource{
 	"Account":            func() Resource { return new(Account) },
 	"AllergyIntolerance": func() Resource { return new(AllergyIntolerance) },
 	"Bundle":             func() Resource { return new(Bundle) },
+	"CareTeam":           func() Resource { return new(CareTeam) },
 	"Condition":          func() Resource { return new(Condition) },
 	"Coverage":           func() Resource { return new(Coverage) },
 	"Device":             func() Resource { return new(Device) },

@@ -28,10 +28,10 @@ type adtState struct {
 // placeholder, unless it names a visit), PV2 → Encounter (pv2.go), OBX →
 // Observation of the patient and visit (NTE after an OBX its note), AL1 →
 // AllergyIntolerance, DG1 → Condition and Encounter.diagnosis, PR1 →
-// Procedure, IN1 → Coverage, PRT and ROL → general practitioners and
-// visit participants (prt.go, rol.go). EVN dates the visit (evn.go) and
-// has its Provenance. Segments this cut does not map (GT1, IN2, IN3, DB1,
-// ACC, UB1, ...) are skipped.
+// Procedure, IN1 → Coverage, PRT and ROL → general practitioners, the
+// patient's CareTeam and visit participants (prt.go, rol.go, careteam.go).
+// EVN dates the visit (evn.go) and has its Provenance. Segments this cut
+// does not map (GT1, IN2, IN3, DB1, ACC, UB1, ...) are skipped.
 func mapADT(r *run) error {
 	var st adtState
 	ev := r.readEVN()

@@ -9,9 +9,11 @@
 //     (PID, PD1, NK1 as Patient.contact), Encounter (PV1, PV2, DG1 as
 //     Encounter.diagnosis), RelatedPerson (NK1; the mother of PID-21),
 //     Account (PID-18), PractitionerRoles (ROL, PRT: general
-//     practitioners and visit participants), AllergyIntolerance (AL1),
-//     Condition (DG1), Procedure (PR1), Coverage (IN1), the Practitioners,
-//     Organizations and Locations they name, and OBX as Observations.
+//     practitioners and visit participants), the patient's CareTeam (the
+//     other patient-group ROL and PRT, careteam.go), AllergyIntolerance
+//     (AL1), Condition (DG1), Procedure (PR1), Coverage (IN1), the
+//     Practitioners, Organizations and Locations they name, and OBX as
+//     Observations.
 //   - ADT A40 (merge, mrg.go): per PID/MRG pair the surviving Patient
 //     (link replaces) and the old one (link replaced-by, active false,
 //     identifiers with use old).
@@ -28,11 +30,11 @@
 //     without SPM whose OBR has specimen fields gets a Specimen from them
 //     (obr_specimen.go).
 //   - PRT (participation, v2.7+) in ORU patient, order and observation
-//     groups and after an ADT's PID: general practitioner, requester,
-//     performers, results interpreter, specimen collector, device and
-//     observation location, as Practitioner, PractitionerRole,
-//     Organization, Location and Device (prt.go, which lists what it leaves
-//     unmapped).
+//     groups and after an ADT's PID: general practitioner, care team
+//     member (ADT), requester, performers, results interpreter, specimen
+//     collector, device and observation location, as Practitioner,
+//     PractitionerRole, Organization, Location and Device (prt.go, which
+//     lists what it leaves unmapped).
 //
 // Other types give ErrUnsupported (Supported says which are mapped), and a
 // message missing what its type needs (no PID, no OBR) ErrMalformed.
@@ -42,7 +44,8 @@
 // One file per segment map (pid.go, pd1.go, nk1.go, pv1.go, pv2.go, evn.go,
 // al1.go, dg1.go, pr1.go, in1.go, mrg.go, orc.go, obr.go, obx.go, spm.go,
 // nte.go, prt.go, provenance.go for MSH's Provenance, obr_specimen.go for
-// OBR[Specimen], bp.go for blood pressure panels; adt.go for the ADT
+// OBR[Specimen], bp.go for blood pressure panels, careteam.go for the
+// CareTeam of ROL and PRT; adt.go for the ADT
 // structures, messages.go for ORU and MSH) and per data type map
 // (identifier.go for CX, EI and HD; xpn.go, xad.go, xtn.go, xcn.go for XCN
 // and XON, ndl.go, pl.go, cwe.go, numeric.go for NM, SN and NR, dtm.go;
@@ -123,7 +126,8 @@
 //     alike are absent.
 //
 // Resources an update does not carry are not touched: an A08 without AL1
-// puts no AllergyIntolerance, so the allergies an A01 put remain. Lists
+// puts no AllergyIntolerance, so the allergies an A01 put remain; one
+// without patient-group ROL or PRT puts no CareTeam (careteam.go). Lists
 // that only some messages carry (Patient.contact from NK1, PV2's elements)
 // map as snapshots of the message. A40 PUTs the old Patient as a stub
 // (identifiers, MRG-7 name, active false, replaced-by link): the survivor

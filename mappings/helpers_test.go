@@ -156,6 +156,7 @@ func assertRequired(t *testing.T, name string, i int, rt string, res map[string]
 		"RelatedPerson":  {"patient"},
 		"ServiceRequest": {"status", "intent", "subject"},
 		"Provenance":     {"target", "recorded", "agent"},
+		"CareTeam":       {"status", "subject", "participant"}, // US Core 6.1 (careteam.go)
 	}[rt]
 	for _, k := range need {
 		if _, ok := res[k]; !ok {
@@ -336,6 +337,15 @@ func usCoreProblems(rt string, res map[string]any) (out []string) {
 		}
 		if !found {
 			bad("Condition without category encounter-diagnosis")
+		}
+	case "CareTeam":
+		// US Core 6.1: every participant has a role and a member.
+		ps, _ := res["participant"].([]any)
+		for j, p := range ps {
+			p := p.(map[string]any)
+			if p["role"] == nil || p["member"] == nil {
+				bad("CareTeam participant %d without role or member", j)
+			}
 		}
 	case "Procedure":
 		// us-core-7: performed[x] when completed or in-progress.

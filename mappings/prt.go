@@ -14,7 +14,10 @@ import (
 // maps and its PRT segment maps:
 //
 //   - ORU patient group (after PID or PD1), and ADT before any PV1: PP
-//     (primary care provider) → Patient.generalPractitioner;
+//     (primary care provider) → Patient.generalPractitioner; in an ADT,
+//     PP and the other roles the IG's ADT_A01 message map lists (AD, AP,
+//     ARI, AT, CP, FHCP, OP, PH, PRI, RP, RT, VP, PO) are also
+//     participants of the patient's CareTeam (PRT[CareTeam], careteam.go);
 //   - ORU order groups (after ORC, applied once the OBR makes the
 //     ServiceRequest, or after OBR): OP → ServiceRequest.requester
 //     (replacing ORC-12's: v2.7 makes PRT the place for it); RT (referred
@@ -39,11 +42,12 @@ import (
 // it; the roles are matched on PRT-4.1 whatever table PRT-4.3 names (the
 // IG tests HL70443, the pre-2.7 table with the same codes). Skipped with
 // a warning: roles an order group has no element for (RCT result copies
-// to, RP referring provider, AT, AD, ...); patient-group roles other than
-// PP (the IG's RelatedPerson for them, and its ADT CareTeam, are not
-// made); visit-group PRT (Encounter.participant is PV1's); PRT-14 as an
-// observation location (an address is not a Location with an identity);
-// PRT-7, PRT-13, PRT-23 and PRT-24; PRT-10 outside observation groups.
+// to, RP referring provider, AT, AD, ...); ORU patient-group roles other
+// than PP (the IG's RelatedPerson for them is not made) and ADT ones
+// outside the CareTeam list; visit-group PRT (Encounter.participant is
+// PV1's); PRT-14 as an observation location (an address is not a Location
+// with an identity); PRT-7, PRT-13, PRT-23 and PRT-24; PRT-10 outside
+// observation groups.
 // UDI carriers: PRT-10 is always an identifier (the message does not say
 // whether it is a human-readable or AIDC carrier), PRT-16 the UDI device
 // identifier.
@@ -67,7 +71,7 @@ func (r *run) prtORU(s *hl7.Segment, n int, after string, pat *patient, cur *ord
 	}
 	switch {
 	case after == "PID" || after == "PD1":
-		r.prtPatient(s, n, pat)
+		r.prtPatient(s, n, pat, false)
 	case after == "ORC":
 		return append(held, heldPRT{s, n})
 	case after == "OBR" && cur != nil:
@@ -97,7 +101,7 @@ func (r *run) prtADT(s *hl7.Segment, n int, pat *patient) {
 		r.warn(at{"PRT", n, 0}, "participation in this segment group is not mapped: skipped")
 		return
 	}
-	r.prtPatient(s, n, pat)
+	r.prtPatient(s, n, pat, true)
 }
 
 // prtDeleted reports (and warns) whether PRT-2 asks to delete the
@@ -113,14 +117,23 @@ func (r *run) prtDeleted(s *hl7.Segment, n int) bool {
 // prtRole is PRT-4.1, upper case.
 func prtRole(s *hl7.Segment) string { return strings.ToUpper(code(s.Field(4).Component(1))) }
 
-// prtPatient maps a patient-group PRT: PP is a general practitioner.
-func (r *run) prtPatient(s *hl7.Segment, n int, pat *patient) {
-	if prtRole(s) != "PP" || pat.res == nil {
+// prtPatient maps a patient-group PRT: PP is a general practitioner; with
+// careTeam (an ADT's), the roles of careTeamParticipations, PP among them,
+// are members of the patient's CareTeam (careteam.go).
+func (r *run) prtPatient(s *hl7.Segment, n int, pat *patient, careTeam bool) {
+	role := prtRole(s)
+	gp := role == "PP" && pat.res != nil
+	team := careTeam && careTeamParticipations[role]
+	if !gp && !team {
 		r.warn(at{"PRT", n, 4}, "participation role not mapped for a patient: skipped")
 		return
 	}
-	if x := r.participant(s, n); !x.isZero() {
-		pat.res.GeneralPractitioner = appendRef(pat.res.GeneralPractitioner, x)
+	who, org := r.participation(s, n)
+	if gp && !who.isZero() {
+		pat.res.GeneralPractitioner = appendRef(pat.res.GeneralPractitioner, who)
+	}
+	if team {
+		r.prtCareTeam(s, n, pat, who, org)
 	}
 }
 
@@ -185,11 +198,19 @@ func appendRef(list []fhir.Reference, x ref) []fhir.Reference {
 // participant maps PRT-5 (with PRT-8, PRT-9: a PractitionerRole), else
 // PRT-8, to a reference (see the comment at the top of this file).
 func (r *run) participant(s *hl7.Segment, n int) ref {
+	who, _ := r.participation(s, n)
+	return who
+}
+
+// participation is participant, and PRT-8's organization when who is
+// PRT-5's Practitioner (or a name): the organization the person took part
+// for, which a PractitionerRole names itself.
+func (r *run) participation(s *hl7.Segment, n int) (who, org ref) {
 	a := func(field int) at { return at{"PRT", n, field} }
-	org := r.xon(s.Field(8).Rep(1), s.Field(-1), a(8))
+	org = r.xon(s.Field(8).Rep(1), s.Field(-1), a(8))
 	person := r.xcn(s.Field(5).Rep(1), a(5))
 	if person.isZero() {
-		return org
+		return org, ref{}
 	}
 	if p, ok := r.resourceAt(person.reference()).(*fhir.Practitioner); ok && p.Address == nil {
 		if ad := r.xad(s.Field(14).Rep(1), a(14)); ad != nil {
@@ -198,8 +219,15 @@ func (r *run) participant(s *hl7.Segment, n int) ref {
 	}
 	loc := r.pl(s.Field(9).Rep(1))
 	if person.url == "" || org.isZero() && loc.isZero() {
-		return person
+		return person, org
 	}
+	return r.practitionerRole(s, n, person, org, loc), ref{}
+}
+
+// practitionerRole is the PractitionerRole (PRT[PractitionerRole]) of
+// person at org and loc.
+func (r *run) practitionerRole(s *hl7.Segment, n int, person, org, loc ref) ref {
+	a := func(field int) at { return at{"PRT", n, field} }
 	x := r.ident("PractitionerRole", person.url, prtRole(s), org.url, org.display, loc.url, loc.display)
 	if r.has(x.id) {
 		return ref{url: x.url}

@@ -1,6 +1,7 @@
 package mappings
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -32,7 +33,7 @@ func practitionerID(b *fhir.Bundle, x *fhir.Reference) string {
 
 func TestFieldGolden_Participation(t *testing.T) {
 	m := mustMapper(t, Options{Namespace: "golden", Location: time.FixedZone("UTC-5", -5*3600)})
-	types := append([]string{"Patient", "Practitioner", "PractitionerRole", "Organization", "Location", "Device"}, oruTypes...)
+	types := append([]string{"Patient", "CareTeam", "Practitioner", "PractitionerRole", "Organization", "Location", "Device"}, oruTypes...)
 	for _, name := range []string{"synthetic/oru_r01_prt", "synthetic/adt_a01_prt"} {
 		t.Run(name, func(t *testing.T) { checkFieldGolden(t, m, name, types) })
 	}
@@ -103,8 +104,9 @@ func TestPRT_ORU(t *testing.T) {
 }
 
 // TestPRT_ADT: PRT PP after the PID are general practitioners, a direct
-// Practitioner without organization or location; other roles and the
-// visit's PRT are warned about.
+// Practitioner without organization or location; they and the FHCP are
+// the patient's CareTeam (careteam_test.go holds its fields); the visit's
+// PRT is warned about.
 func TestPRT_ADT(t *testing.T) {
 	m := mustMapper(t, Options{})
 	b, ws, err := m.MapWarnings(parseSample(t, "synthetic/adt_a01_prt", nil))
@@ -122,9 +124,16 @@ func TestPRT_ADT(t *testing.T) {
 	if !ok || practitionerID(b, &gp[1]) != "8102" || target(b, role.Organization) == nil || role.Period == nil || role.Period.Start != "2020-01-01" {
 		t.Errorf("second PP %s, want a PractitionerRole of 8102 with its organization and period", jsonOf(t, role))
 	}
-	for _, f := range []string{"PRT[3]-4", "PRT[4]"} { // FHCP, the visit's AT
-		if !hasWarning(ws, f) {
-			t.Errorf("no warning for %s in %v", f, ws)
+	var members []string
+	for _, ct := range all[*fhir.CareTeam](b) {
+		for _, p := range ct.Participant {
+			members = append(members, firstCode(&p.Role[0])+" "+practitionerID(b, p.Member))
 		}
+	}
+	if got, want := fmt.Sprint(members), "[http://terminology.hl7.org/CodeSystem/v2-0912|PP 8101 http://terminology.hl7.org/CodeSystem/v2-0912|PP 8102 http://terminology.hl7.org/CodeSystem/v2-0912|FHCP 8104]"; got != want {
+		t.Errorf("care team members %s, want %s", got, want)
+	}
+	if !hasWarning(ws, "PRT[4]") || hasWarning(ws, "PRT[3]-4") { // the visit's AT; FHCP is mapped
+		t.Errorf("warnings %v: want PRT[4]'s only", ws)
 	}
 }

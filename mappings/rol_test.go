@@ -59,7 +59,10 @@ func TestROL_GeneralPractitionerAndVisitParticipants(t *testing.T) {
 	if len(fromROL) != 1 || fromROL[0].Type[0].Coding[0].Code != "AT" || fromROL[0].Period == nil || fromROL[0].Period.Start == "" {
 		t.Errorf("visit participants from ROL %s: want R3 (attending, with its start) only", jsonOf(t, fromROL))
 	}
-	for _, w := range []string{"ROL[2]-3", "ROL[4]-2", "ROL[5]"} {
+	if cts := all[*fhir.CareTeam](b); len(cts) != 1 || len(cts[0].Participant) != 1 || practitionerID(b, cts[0].Participant[0].Member) != "222" {
+		t.Errorf("care teams %s: want one with the FHCP of ROL R2", jsonOf(t, cts))
+	}
+	for _, w := range []string{"ROL[4]-2", "ROL[5]"} {
 		if !hasWarning(ws, w) {
 			t.Errorf("no %s warning in %v", w, ws)
 		}

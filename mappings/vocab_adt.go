@@ -233,3 +233,22 @@ var conditionVerification = newTable("HL7 table 0052 Diagnosis Type",
 		{"W", "provisional", "Provisional", ""},
 		{"F", "confirmed", "Confirmed", ""},
 	})
+
+// providerRoles are the codes of HL7 table 0443 (provider role), as the
+// IG's ProviderRole concept map lists them. A patient-group ROL with one of
+// them other than PP is a member of the patient's CareTeam (careteam.go);
+// the codes keep their v2 coding (the concept map has FHIR codes for few).
+var providerRoles = map[string]bool{
+	"AD": true, "AI": true, "AP": true, "AT": true, "CLP": true, "CP": true, "DP": true,
+	"EP": true, "FHCP": true, "IP": true, "MDIR": true, "OP": true, "PH": true, "PI": true,
+	"PP": true, "RO": true, "RP": true, "RT": true, "TN": true, "TR": true, "VP": true,
+	"VPS": true, "VTS": true,
+}
+
+// careTeamParticipations are the PRT-4 codes (table 0912) the IG's ADT_A01
+// message map sends from the patient group to PRT[CareTeam]; PP among
+// them, which the message map also sends to the general practitioner.
+var careTeamParticipations = map[string]bool{
+	"AD": true, "AP": true, "ARI": true, "AT": true, "CP": true, "FHCP": true, "OP": true,
+	"PH": true, "PP": true, "PRI": true, "RP": true, "RT": true, "VP": true, "PO": true,
+}

@@ -40,8 +40,11 @@ import (
 //   - onBehalfOf only beside a Practitioner (or a name), never a
 //     PractitionerRole, which names its organization itself (R4 ctm-1).
 //
-// The ORU patient group's non-PP PRT, which the IG maps to RelatedPerson,
-// and the CareTeam's category, name and period are not made.
+// Not made: the CareTeam's category, name and period; and the ORU patient
+// group's non-PP PRT, which the IG's ORU_R01 map sends to RelatedPerson.
+// Decision: every PRT-4 role (table 0912) is a provider's or a device's,
+// so that map would file an attending physician as a family member; such
+// a PRT is skipped with a warning (prt.go).
 
 // careTeam returns the CareTeam of pat, adding it to the bundle the first
 // time a participant needs it.

@@ -43,11 +43,11 @@ import (
 // IG tests HL70443, the pre-2.7 table with the same codes). Skipped with
 // a warning: roles an order group has no element for (RCT result copies
 // to, RP referring provider, AT, AD, ...); ORU patient-group roles other
-// than PP (the IG's RelatedPerson for them is not made) and ADT ones
-// outside the CareTeam list; visit-group PRT (Encounter.participant is
-// PV1's); PRT-14 as an observation location (an address is not a Location
-// with an identity); PRT-7, PRT-13, PRT-23 and PRT-24; PRT-10 outside
-// observation groups.
+// than PP (the IG's RelatedPerson for them is not made: careteam.go says
+// why) and ADT ones outside the CareTeam list; visit-group PRT
+// (Encounter.participant is PV1's); PRT-14 as an observation location (an
+// address is not a Location with an identity); PRT-7, PRT-13, PRT-23 and
+// PRT-24; PRT-10 outside observation groups.
 // UDI carriers: PRT-10 is always an identifier (the message does not say
 // whether it is a human-readable or AIDC carrier), PRT-16 the UDI device
 // identifier.

@@ -9,7 +9,8 @@ import (
 )
 
 // Segments the CareTeam cases combine. The ROL fields: 1 id, 2 action,
-// 3 role, 4 person, 5-6 period, 8 reason, 9 provider type, 10 unit type,
+// 3 role, 4 person, 5-6 period, 8 reason, 9 provider type (not mapped:
+// US Core allows one role), 10 unit type,
 // 12 phone, 14 organization; the PRT fields: 2 action, 4 role, 5 person,
 // 8 organization, 11-12 period.
 const (
@@ -38,7 +39,7 @@ func TestCareTeam_PatientGroupRolesAndParticipations(t *testing.T) {
 		gp         int      // Patient.generalPractitioner entries
 	}{
 		{name: "ROL with every field", segs: rolFull,
-			want: []string{"AT,207R00000X member=Practitioner 333 for=Organization Main Clinic period=2024-01-01..2024-12-31"}},
+			want: []string{"AT member=Practitioner 333 for=Organization Main Clinic period=2024-01-01..2024-12-31"}},
 		{name: "ROL-10 names the organization without ROL-14", segs: rolUnit,
 			want: []string{"CP member=Practitioner 444 for=name Cardiology period=.."}},
 		{name: "ROL-14 is the member without ROL-4", segs: rolOrg,
@@ -60,11 +61,11 @@ func TestCareTeam_PatientGroupRolesAndParticipations(t *testing.T) {
 		{name: "PRT role not in the IG's list", segs: strings.Replace(prtPP, "PP^Primary Care Provider", "SC^Specimen Collector", 1), warn: "PRT-4"},
 		{name: "ROL and PRT share one team", segs: rolFull + rolPP + prtPP, gp: 2,
 			want: []string{
-				"AT,207R00000X member=Practitioner 333 for=Organization Main Clinic period=2024-01-01..2024-12-31",
+				"AT member=Practitioner 333 for=Organization Main Clinic period=2024-01-01..2024-12-31",
 				"PP member=Practitioner 8101 for=- period=..",
 			}},
 		{name: "a participant sent twice is listed once", segs: rolFull + strings.Replace(rolFull, "|R1|", "|R9|", 1),
-			want: []string{"AT,207R00000X member=Practitioner 333 for=Organization Main Clinic period=2024-01-01..2024-12-31"}},
+			want: []string{"AT member=Practitioner 333 for=Organization Main Clinic period=2024-01-01..2024-12-31"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b, ws := mapValid(t, ctHead+tc.segs)

@@ -16,8 +16,8 @@ type adtState struct {
 	pv1      *hl7.Segment
 	last     *fhir.Observation
 	contacts bool // an NK1 of the current patient was mapped
-	// group is the segment whose group a ROL belongs to: the last one
-	// read that is not a ROL, ARV or NTE.
+	// group is the segment whose group a ROL or PRT belongs to: the last
+	// one read that is not a ROL, PRT, ARV or NTE.
 	group string
 }
 
@@ -41,7 +41,7 @@ func mapADT(r *run) error {
 			r.flush() // the observation before is complete (MapJSON)
 		}
 		switch s.Name() {
-		case "ROL", "ARV", "NTE":
+		case "ROL", "PRT", "ARV", "NTE":
 		default:
 			st.group = s.Name()
 		}
@@ -113,7 +113,7 @@ func (r *run) adtSegment(s *hl7.Segment, st *adtState) {
 	case "IN1":
 		r.in1(s, n, *st.pat)
 	case "PRT":
-		r.prtADT(s, n, st.pat)
+		r.prtADT(s, n, st)
 	case "ROL":
 		r.rolADT(s, n, st)
 	}

@@ -80,12 +80,15 @@ func (r *run) addTeamMember(pat *patient, p fhir.CareTeamParticipant, a at) *fhi
 }
 
 // rolCareTeam makes a patient-group ROL (the n-th) a participant of pat's
-// CareTeam (ROL[CareTeam]): role ROL-3 then ROL-9, member ROL-4 (the
-// Practitioner), onBehalfOf ROL-14 (else a name from ROL-10, the
-// organization unit type), period ROL-5/6; without ROL-4 the organization
-// is the member. The team's reasonCode gets ROL-8 and its telecom ROL-12,
-// as the IG maps them. ROL-11 goes to the Practitioner or Organization as
-// for a PractitionerRole (rol.go).
+// CareTeam (ROL[CareTeam]): role ROL-3, member ROL-4 (the Practitioner),
+// onBehalfOf ROL-14 (else a name from ROL-10, the organization unit
+// type), period ROL-5/6; without ROL-4 the organization is the member.
+// The team's reasonCode gets ROL-8 and its telecom ROL-12, as the IG maps
+// them. ROL-11 goes to the Practitioner or Organization as for a
+// PractitionerRole (rol.go). Decision: ROL-9 (provider type), which the
+// IG makes a second participant.role, is not mapped: US Core 6.1 allows
+// one role per participant (1..1), and ROL-3 is the one the team is
+// about.
 func (r *run) rolCareTeam(s *hl7.Segment, n int, pat *patient) {
 	a := func(field int) at { return at{"ROL", n, field} }
 	person := r.xcn(s.Field(4).Rep(1), a(4))
@@ -102,7 +105,6 @@ func (r *run) rolCareTeam(s *hl7.Segment, n int, pat *patient) {
 		OnBehalfOf: org.reference(),
 		Period:     r.period(s.Field(5), s.Field(6), a(5)),
 	}
-	p.Role = append(p.Role, r.codeableList(s.Field(9), nil, "")...)
 	ct := r.addTeamMember(pat, p, a(4))
 	if ct == nil {
 		return

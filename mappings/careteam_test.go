@@ -9,7 +9,8 @@ import (
 )
 
 // Segments the CareTeam cases combine. The ROL fields: 1 id, 2 action,
-// 3 role, 4 person, 5-6 period, 8 reason, 9 provider type, 10 unit type,
+// 3 role, 4 person, 5-6 period, 8 reason, 9 provider type (not mapped:
+// US Core allows one role), 10 unit type,
 // 12 phone, 14 organization; the PRT fields: 2 action, 4 role, 5 person,
 // 8 organization, 11-12 period.
 const (
@@ -38,7 +39,7 @@ func TestCareTeam_PatientGroupRolesAndParticipations(t *testing.T) {
 		gp         int      // Patient.generalPractitioner entries
 	}{
 		{name: "ROL with every field", segs: rolFull,
-			want: []string{"AT,207R00000X member=Practitioner 333 for=Organization Main Clinic period=2024-01-01..2024-12-31"}},
+			want: []string{"AT member=Practitioner 333 for=Organization Main Clinic period=2024-01-01..2024-12-31"}},
 		{name: "ROL-10 names the organization without ROL-14", segs: rolUnit,
 			want: []string{"CP member=Practitioner 444 for=name Cardiology period=.."}},
 		{name: "ROL-14 is the member without ROL-4", segs: rolOrg,
@@ -60,11 +61,11 @@ func TestCareTeam_PatientGroupRolesAndParticipations(t *testing.T) {
 		{name: "PRT role not in the IG's list", segs: strings.Replace(prtPP, "PP^Primary Care Provider", "SC^Specimen Collector", 1), warn: "PRT-4"},
 		{name: "ROL and PRT share one team", segs: rolFull + rolPP + prtPP, gp: 2,
 			want: []string{
-				"AT,207R00000X member=Practitioner 333 for=Organization Main Clinic period=2024-01-01..2024-12-31",
+				"AT member=Practitioner 333 for=Organization Main Clinic period=2024-01-01..2024-12-31",
 				"PP member=Practitioner 8101 for=- period=..",
 			}},
 		{name: "a participant sent twice is listed once", segs: rolFull + strings.Replace(rolFull, "|R1|", "|R9|", 1),
-			want: []string{"AT,207R00000X member=Practitioner 333 for=Organization Main Clinic period=2024-01-01..2024-12-31"}},
+			want: []string{"AT member=Practitioner 333 for=Organization Main Clinic period=2024-01-01..2024-12-31"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b, ws := mapValid(t, ctHead+tc.segs)
@@ -192,5 +193,54 @@ func teamMember(b *fhir.Bundle, x *fhir.Reference) string {
 		return "name " + x.Display
 	default:
 		return fmt.Sprintf("%T", res)
+	}
+}
+
+// A PRT belongs to the group of the segment before it, as a ROL does,
+// and neither starts a group of its own: a ROL after a PRT stays in the
+// patient (or visit) group, and a PRT of an observation, allergy or
+// procedure group is no member of the patient's CareTeam even when the
+// message has no PV1 (an A31 without a visit): its CareTeam would
+// replace the stored one.
+func TestCareTeam_PRTKeepsTheSegmentGroup(t *testing.T) {
+	const obx = "OBX|1|NM|8867-4^Heart rate^LN||72|/min^^UCUM|||||F\n"
+	const pv1 = "PV1|1|I|4W^1^A||||||||||||||||V1^^^H^VN\n"
+	for _, tc := range []struct {
+		name, segs string
+		want       []string // CareTeam participants, as careTeamMembers
+		warn       string
+		visit      int // Encounter participants from ROL
+	}{
+		{name: "ROL after PRT in the patient group", segs: prtPP + rolFull,
+			want: []string{
+				"PP member=Practitioner 8101 for=- period=..",
+				"AT member=Practitioner 333 for=Organization Main Clinic period=2024-01-01..2024-12-31",
+			}},
+		{name: "ROL after PRT in the visit group", segs: pv1 + strings.Replace(prtPP, "PP^Primary Care Provider", "AT^Attending", 1) + rolFull,
+			warn: "PRT", visit: 1},
+		{name: "PRT of an observation, no PV1", segs: obx + strings.Replace(prtPP, "PP^Primary Care Provider", "AP^Administering Provider", 1),
+			warn: "PRT"},
+		{name: "PRT after an allergy, no PV1", segs: "AL1|1|DA|70618^Penicillin^RXNORM\n" + prtPP, warn: "PRT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, ws := mapValid(t, strings.Replace(ctHead, "ADT^A01", "ADT^A31", 1)+tc.segs)
+			if got := careTeamMembers(t, b); fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("participants\n got %q\nwant %q", got, tc.want)
+			}
+			if tc.warn != "" && !hasWarning(ws, tc.warn) {
+				t.Errorf("no %s warning in %v", tc.warn, ws)
+			}
+			visit := 0
+			for _, e := range all[*fhir.Encounter](b) {
+				for _, p := range e.Participant {
+					if p.Individual != nil && p.Individual.Type == "PractitionerRole" {
+						visit++
+					}
+				}
+			}
+			if visit != tc.visit {
+				t.Errorf("%d visit participants from ROL, want %d", visit, tc.visit)
+			}
+		})
 	}
 }

@@ -339,12 +339,13 @@ func usCoreProblems(rt string, res map[string]any) (out []string) {
 			bad("Condition without category encounter-diagnosis")
 		}
 	case "CareTeam":
-		// US Core 6.1: every participant has a role and a member.
+		// US Core 6.1: every participant has one role (1..1) and a member.
 		ps, _ := res["participant"].([]any)
 		for j, p := range ps {
 			p := p.(map[string]any)
-			if p["role"] == nil || p["member"] == nil {
-				bad("CareTeam participant %d without role or member", j)
+			roles, _ := p["role"].([]any)
+			if len(roles) != 1 || p["member"] == nil {
+				bad("CareTeam participant %d has %d roles (US Core: 1) or no member", j, len(roles))
 			}
 		}
 	case "Procedure":

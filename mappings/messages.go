@@ -29,8 +29,9 @@ func mapORU(r *run) error {
 	var cur *order
 	var spec *fhir.Specimen // the current SPM's, for specimen observations
 	var notes noteTarget
-	var held []heldPRT         // PRT of the ORC, for its OBR (prt.go)
-	var last *fhir.Observation // the OBX's, for its PRT
+	var held []heldPRT            // PRT of the ORC, for its OBR (prt.go)
+	var last *fhir.Observation    // the OBX's, for its PRT
+	var parented []*fhir.Specimen // with SPM-3 parents to settle (spm.go)
 	after := "MSH"
 	reports := 0
 	for i, s := range r.msg.Segments[1:] {
@@ -66,6 +67,9 @@ func mapORU(r *run) error {
 			}
 			spec = r.spm(s, n, cur, *pat)
 			notes.notes = &spec.Note
+			if spec.Parent != nil {
+				parented = append(parented, spec)
+			}
 		case "OBR":
 			n := r.next("OBR")
 			if pat == nil {
@@ -109,6 +113,7 @@ func mapORU(r *run) error {
 	if reports == 0 {
 		return fmt.Errorf("%w: no OBR segment", ErrMalformed)
 	}
+	r.settleParents(parented)
 	r.provenance()
 	return nil
 }

@@ -11,7 +11,8 @@ import (
 
 // oru maps a small ORU made of an MSH and the given segments (one per
 // line), checks the bundle against the R4 schema and the US Core rules,
-// and returns it with its warnings.
+// and that Map's bundle encodes to MapJSON's bytes, and returns it with
+// its warnings.
 func oru(t *testing.T, segments string) (*fhir.Bundle, []Warning) {
 	t.Helper()
 	text := "MSH|^~\\&|LAB|LABFAC|EHR|HOSP|20240501103000-0400||ORU^R01^ORU_R01|MSG1|P|2.5.1\n" + strings.TrimSpace(segments)
@@ -25,6 +26,9 @@ func oru(t *testing.T, segments string) (*fhir.Bundle, []Warning) {
 	b, err := m.Map(msg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if built, err := fhir.Marshal(b); err != nil || !bytes.Equal(built, out) {
+		t.Errorf("Map's bundle (err %v) differs from MapJSON's:\n%s\n%s", err, built, out)
 	}
 	return b, ws
 }
@@ -494,5 +498,71 @@ func TestSPM_ParentsAndShipment(t *testing.T) {
 	ship := child.Identifier[len(child.Identifier)-1]
 	if got := js(t, ship); got != `{"type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"SHIP"}]},"system":"urn:switchboard:aa:LAB","value":"BOX7","assigner":{"display":"LAB"}}` {
 		t.Errorf("shipment id %s", got)
+	}
+}
+
+// SPM-3 names a parent by the placer's id, the filler's or both, and the
+// parent's SPM-2 may carry more than SPM-3 repeats: a parent in the
+// message is still referred to by fullUrl, a specimen naming itself by
+// its other id is no parent, and a parent whose SPM the message skips
+// (outside an OBR group) is named by identifier, never by a fullUrl that
+// resolves to nothing. (oru checks that Map and MapJSON agree.)
+func TestSPM_ParentMatchedByEitherID(t *testing.T) {
+	const obr = "OBR|1|P1^EHR|F1^LAB|2345-7^Glucose^LN||||||||||||||||||||CH|F\n"
+	tube := seg("SPM", map[int]string{1: "1", 2: "PT1&EHR^FT1&LAB", 4: "BLD"})
+	for _, tc := range []struct {
+		name, segs string
+		want       string // the child's parents: "url" (the tube's fullUrl), "id:TYPE:value", or ""
+	}{
+		{name: "parent named by placer, keyed by filler",
+			segs: obr + tube + seg("SPM", map[int]string{1: "2", 2: "^AL1&LAB", 3: "PT1&EHR", 4: "SER"}),
+			want: "url"},
+		{name: "parent named by filler, later in the message",
+			segs: obr + seg("SPM", map[int]string{1: "2", 2: "^AL1&LAB", 3: "^FT1&LAB", 4: "SER"}) + tube,
+			want: "url"},
+		{name: "parent in another OBR group",
+			segs: obr + tube + "OBR|2|P2^EHR|F2^LAB|2345-7^Glucose^LN||||||||||||||||||||CH|F\n" +
+				seg("SPM", map[int]string{1: "2", 2: "^AL1&LAB", 3: "PT1&EHR^FT1&LAB", 4: "SER"}),
+			want: "url"},
+		{name: "itself by its placer id",
+			segs: obr + seg("SPM", map[int]string{1: "2", 2: "PT1&EHR^AL1&LAB", 3: "PT1&EHR", 4: "SER"}),
+			want: ""},
+		{name: "parent's SPM outside an OBR group",
+			segs: tube + obr + seg("SPM", map[int]string{1: "2", 2: "^AL1&LAB", 3: "^FT1&LAB", 4: "SER"}),
+			want: "id:FILL:FT1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			text := "PID|1||MRN1^^^HOSP^MR||Doe^Jane||19800101|F\n" + tc.segs
+			b, _ := oru(t, text)
+			var child *fhir.Specimen
+			var tubeURL string
+			for _, sp := range only[*fhir.Specimen](b) {
+				for _, id := range sp.Identifier {
+					switch id.Value {
+					case "AL1":
+						child = sp
+					case "FT1":
+						tubeURL = url(b, sp)
+					}
+				}
+			}
+			if child == nil {
+				t.Fatalf("no Specimen AL1 in %s", js(t, only[*fhir.Specimen](b)))
+			}
+			var got []string
+			for _, p := range child.Parent {
+				switch {
+				case p.Reference != "" && p.Reference == tubeURL && p.Identifier == nil:
+					got = append(got, "url")
+				case p.Reference == "" && p.Identifier != nil && p.Identifier.Type != nil:
+					got = append(got, "id:"+p.Identifier.Type.Coding[0].Code+":"+p.Identifier.Value)
+				default:
+					got = append(got, "other "+js(t, p))
+				}
+			}
+			if strings.Join(got, " ") != tc.want {
+				t.Errorf("parents %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -13,7 +13,7 @@ import (
 // group decide where it goes, after the IG's ORU_R01 and ADT_A01 message
 // maps and its PRT segment maps:
 //
-//   - ORU patient group (after PID or PD1), and ADT before any PV1: PP
+//   - ORU and ADT patient group (after PID or PD1): PP
 //     (primary care provider) → Patient.generalPractitioner; in an ADT,
 //     PP and the other roles the IG's ADT_A01 message map lists (AD, AP,
 //     ARI, AT, CP, FHCP, OP, PH, PRI, RP, RT, VP, PO) are also
@@ -91,17 +91,19 @@ func (r *run) orderPRTs(o *order, held []heldPRT) {
 	}
 }
 
-// prtADT maps a PRT of an ADT message: before any PV1 it is about the
-// patient.
-func (r *run) prtADT(s *hl7.Segment, n int, pat *patient) {
+// prtADT maps a PRT of an ADT message: after the PID or PD1 (ROL and
+// other PRT between) it is about the patient. Any other group's (the
+// visit's, an OBX's, a PR1's) is not, also in a message without PV1: its
+// roles would replace the patient's CareTeam.
+func (r *run) prtADT(s *hl7.Segment, n int, st *adtState) {
 	if r.prtDeleted(s, n) {
 		return
 	}
-	if r.count("PV1") > 0 {
+	if st.group != "PID" && st.group != "PD1" {
 		r.warn(at{"PRT", n, 0}, "participation in this segment group is not mapped: skipped")
 		return
 	}
-	r.prtPatient(s, n, pat, true)
+	r.prtPatient(s, n, st.pat, true)
 }
 
 // prtDeleted reports (and warns) whether PRT-2 asks to delete the

@@ -3,6 +3,7 @@ package mappings
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/switchboard-hl7/switchboard/fhir"
 	"github.com/switchboard-hl7/switchboard/hl7"
@@ -160,47 +161,90 @@ func (r *run) spm(s *hl7.Segment, n int, o *order, pat patient) *fhir.Specimen {
 
 // specimenParents maps SPM-3 (the parent specimens' ids, EIP, repeating)
 // to Specimen.parent: by fullUrl when this message has the parent's own
-// SPM (before or after this one), else logically, by type and identifier
-// (the filler's id first, as the key). Decision: no Specimen is made for a
-// parent that is only named, as parentProcedure does and for the same
-// reason: a PUT of a Specimen made of an id alone would replace all the
-// server holds about it. A specimen named as its own parent is skipped.
+// SPM (before or after this one, in any OBR group), else logically, by
+// type and identifier (the filler's id first, as the key). Decision: no
+// Specimen is made for a parent that is only named, as parentProcedure
+// does and for the same reason: a PUT of a Specimen made of an id alone
+// would replace all the server holds about it. A specimen named as its
+// own parent is skipped.
+//
+// A parent with an SPM gets both the fullUrl and the identifier here:
+// whether its SPM is mapped (not skipped outside an OBR group) is known
+// once the message is read, and settleParents keeps one of them.
 func (r *run) specimenParents(s *hl7.Segment, self ident) []fhir.Reference {
 	var parents []fhir.Reference
 	var one [1]hl7.Value
 	for _, rep := range r.reps(s.Field(3), &one) {
 		kind, id, auth := specimenKey(rep)
-		if id == "" {
+		typ := "PLAC"
+		if kind == "filler" {
+			typ = "FILL"
+		}
+		ident, ok := r.identifier(id, auth, typ)
+		if !ok {
 			continue
 		}
-		x := r.ident("Specimen", kind, id, auth.key())
-		switch {
-		case x.id == self.id:
-		case r.hasSpecimen(kind, id, auth):
-			parents = append(parents, fhir.Reference{Reference: x.url})
-		default:
-			typ := "PLAC"
-			if kind == "filler" {
-				typ = "FILL"
+		p := fhir.Reference{Type: "Specimen", Identifier: &ident}
+		if x, ok := r.specimenSPM(rep); ok {
+			if x.id == self.id {
+				continue
 			}
-			if ident, ok := r.identifier(id, auth, typ); ok {
-				parents = append(parents, fhir.Reference{Type: "Specimen", Identifier: &ident})
-			}
+			p.Reference = x.url
 		}
+		parents = append(parents, p)
 	}
 	return parents
 }
 
-// hasSpecimen reports whether an SPM of the message is keyed (SPM-2) as
-// kind, id and auth.
-func (r *run) hasSpecimen(kind, id string, auth hd) bool {
+// specimenSPM returns the id of the Specimen an SPM of the message makes
+// for the specimen eip (SPM-3) names: the first SPM whose SPM-2 has the
+// same filler id, or, where either lacks one, the same placer id. An EIP
+// may carry one id or both, so matching on the key alone (the filler's
+// first) would miss a parent SPM-3 names by its placer id.
+func (r *run) specimenSPM(eip hl7.Value) (ident, bool) {
 	for _, s := range r.msg.Segments {
 		if s.Name() != "SPM" {
 			continue
 		}
-		if k, i, a := specimenKey(s.Field(2).Rep(1)); k == kind && i == id && a.key() == auth.key() {
-			return true
+		f := s.Field(2).Rep(1)
+		if !sameSpecimen(eip, f) {
+			continue
+		}
+		kind, id, auth := specimenKey(f)
+		return r.ident("Specimen", kind, id, auth.key()), true
+	}
+	return ident{}, false
+}
+
+// sameSpecimen reports whether two EIPs name one specimen: by the filler's
+// id when both have one, else by the placer's.
+func sameSpecimen(a, b hl7.Value) bool {
+	for _, c := range [...]int{2, 1} {
+		ida, autha := eiSub(a.Component(c))
+		idb, authb := eiSub(b.Component(c))
+		if ida != "" && idb != "" {
+			return ida == idb && autha.key() == authb.key()
 		}
 	}
 	return false
+}
+
+// settleParents keeps, of each parent specimenParents gave both a fullUrl
+// and an identifier, the fullUrl when the parent's Specimen is in the
+// bundle, else the identifier: its SPM was skipped, and a fullUrl would
+// resolve to nothing.
+func (r *run) settleParents(specimens []*fhir.Specimen) {
+	for _, sp := range specimens {
+		for i := range sp.Parent {
+			p := &sp.Parent[i]
+			id, ok := strings.CutPrefix(p.Reference, "urn:uuid:")
+			switch {
+			case !ok || p.Identifier == nil:
+			case r.has(id):
+				p.Type, p.Identifier = "", nil
+			default:
+				p.Reference = ""
+			}
+		}
+	}
 }

@@ -36,7 +36,13 @@ import (
 //     one. A message whose only care-team segments delete (ROL-2 DE, PRT-2
 //     D) or name no one therefore leaves the stored CareTeam untouched:
 //     an empty CareTeam would break US Core's participant 1..*, and a
-//     transaction of PUTs deletes nothing;
+//     transaction of PUTs deletes nothing. The list is the message's
+//     (snapshot), not the stored list changed by each segment's action
+//     code (ROL-2, PRT-2): the engine keeps no earlier CareTeam to apply
+//     them to (only the Patient and Encounter, previous.go), so a sender
+//     that sends only the changed member replaces the team with it. This
+//     is what a sender of the whole team each time (the usual ADT feed)
+//     needs;
 //   - onBehalfOf only beside a Practitioner (or a name), never a
 //     PractitionerRole, which names its organization itself (R4 ctm-1).
 //

@@ -3,7 +3,7 @@ package mappings
 import (
 	"bytes"
 	"errors"
-	"os"
+	"maps"
 	"regexp"
 	"strings"
 	"testing"
@@ -260,15 +260,14 @@ PV1|1|I|4W^401^B^HOSP||||1234^Attend^Ann^^^DR^^^NPI^L^^^NPI|^Refer^Rob||MED|||||
 	}
 }
 
+// FuzzMap maps arbitrary messages twice: as they come, where the streamed
+// JSON must decode and equal the struct Bundle's encoding byte for byte,
+// and as an update of themselves, with the first run's Patient and
+// Encounter as the previous versions, which the mapper must leave as they
+// were (the engine keeps them for the next message).
 func FuzzMap(f *testing.F) {
-	files, _ := os.ReadDir("../testdata")
-	for _, e := range files {
-		if strings.HasSuffix(e.Name(), ".hl7") {
-			data, err := os.ReadFile("../testdata/" + e.Name())
-			if err == nil {
-				f.Add(data)
-			}
-		}
+	for _, s := range samples(f) {
+		f.Add(s.data)
 	}
 	f.Add([]byte(oruText))
 	f.Add([]byte("MSH|^~\\&|||||||ADT^A01|1|P|2.5\rPID|||\"\"\rPV1||\"\"|^^^^^^^^\\X00\\"))
@@ -278,7 +277,8 @@ func FuzzMap(f *testing.F) {
 		if err != nil {
 			return
 		}
-		out, err := m.MapJSON(msg)
+		mapped := map[string]fhir.Resource{}
+		out, _, err := m.MapJSONEnriched(msg, &Enrichment{Mapped: mapped})
 		if err != nil {
 			if !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrMalformed) {
 				t.Fatalf("unexpected error kind: %v", err)
@@ -289,10 +289,38 @@ func FuzzMap(f *testing.F) {
 		if err := b.UnmarshalJSON(out); err != nil {
 			t.Fatalf("output does not decode: %v\n%s", err, out)
 		}
-		if _, err := m.Map(msg); err != nil {
+		bundle, err := m.Map(msg)
+		if err != nil {
 			t.Fatalf("MapJSON succeeded, Map failed: %v", err)
 		}
+		if enc, err := fhir.Marshal(bundle); err != nil || !bytes.Equal(enc, out) {
+			t.Fatalf("Map and MapJSON differ (%v):\n%s\n%s", err, enc, out)
+		}
+		before := encodeAll(t, mapped)
+		again, _, err := m.MapJSONEnriched(msg, &Enrichment{Previous: mapped})
+		if err != nil {
+			t.Fatalf("the update failed: %v", err)
+		}
+		if err := b.UnmarshalJSON(again); err != nil {
+			t.Fatalf("the update does not decode: %v\n%s", err, again)
+		}
+		if after := encodeAll(t, mapped); !maps.Equal(before, after) {
+			t.Fatalf("the update changed its previous versions:\n%v\n%v", before, after)
+		}
 	})
+}
+
+// encodeAll encodes each resource of rs.
+func encodeAll(t *testing.T, rs map[string]fhir.Resource) map[string]string {
+	out := make(map[string]string, len(rs))
+	for k, r := range rs {
+		b, err := fhir.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[k] = string(b)
+	}
+	return out
 }
 
 // A Mapper is shared by a channel's workers: concurrent calls must give

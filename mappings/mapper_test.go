@@ -260,11 +260,9 @@ PV1|1|I|4W^401^B^HOSP||||1234^Attend^Ann^^^DR^^^NPI^L^^^NPI|^Refer^Rob||MED|||||
 	}
 }
 
-// FuzzMap maps arbitrary messages twice: as they come, where the streamed
-// JSON must decode and equal the struct Bundle's encoding byte for byte,
-// and as an update of themselves, with the first run's Patient and
-// Encounter as the previous versions, which the mapper must leave as they
-// were (the engine keeps them for the next message).
+// FuzzMap maps arbitrary messages twice: as they come, and as an update
+// of themselves, with the first run's Patient and Encounter as the
+// previous versions (see mapBothWays).
 func FuzzMap(f *testing.F) {
 	for _, s := range samples(f) {
 		f.Add(s.data)
@@ -278,36 +276,68 @@ func FuzzMap(f *testing.F) {
 			return
 		}
 		mapped := map[string]fhir.Resource{}
-		out, _, err := m.MapJSONEnriched(msg, &Enrichment{Mapped: mapped})
-		if err != nil {
-			if !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrMalformed) {
-				t.Fatalf("unexpected error kind: %v", err)
-			}
+		if !mapBothWays(t, m, msg, &Enrichment{Mapped: mapped}) {
 			return
 		}
-		var b fhir.Bundle
-		if err := b.UnmarshalJSON(out); err != nil {
-			t.Fatalf("output does not decode: %v\n%s", err, out)
-		}
-		bundle, err := m.Map(msg)
-		if err != nil {
-			t.Fatalf("MapJSON succeeded, Map failed: %v", err)
-		}
-		if enc, err := fhir.Marshal(bundle); err != nil || !bytes.Equal(enc, out) {
-			t.Fatalf("Map and MapJSON differ (%v):\n%s\n%s", err, enc, out)
-		}
-		before := encodeAll(t, mapped)
-		again, _, err := m.MapJSONEnriched(msg, &Enrichment{Previous: mapped})
-		if err != nil {
-			t.Fatalf("the update failed: %v", err)
-		}
-		if err := b.UnmarshalJSON(again); err != nil {
-			t.Fatalf("the update does not decode: %v\n%s", err, again)
-		}
-		if after := encodeAll(t, mapped); !maps.Equal(before, after) {
-			t.Fatalf("the update changed its previous versions:\n%v\n%v", before, after)
-		}
+		mapBothWays(t, m, msg, &Enrichment{Previous: mapped})
 	})
+}
+
+// FuzzMapUpdate maps a message, then a second one as its update, with the
+// first one's Patient and Encounter as the previous versions: the fuzzer
+// mutates the two apart, so the second often names the same patient with
+// other fields, empty ones or "" (the carry rules of previous.go).
+func FuzzMapUpdate(f *testing.F) {
+	for _, s := range samples(f) {
+		f.Add(s.data, s.data)
+	}
+	m := mustMapper(f, Options{Namespace: "fuzz"})
+	f.Fuzz(func(t *testing.T, first, second []byte) {
+		a, errA := hl7.Parse(first)
+		b, errB := hl7.Parse(second)
+		if errA != nil || errB != nil {
+			return
+		}
+		mapped := map[string]fhir.Resource{}
+		if _, _, err := m.MapJSONEnriched(a, &Enrichment{Mapped: mapped}); err != nil || len(mapped) == 0 {
+			return
+		}
+		mapBothWays(t, m, b, &Enrichment{Previous: mapped})
+	})
+}
+
+// mapBothWays maps msg with enr as the engine does (streamed JSON) and as
+// Map does (the struct Bundle), and fails unless the JSON decodes, the two
+// agree byte for byte, and the resources enr gave as previous versions are
+// as they were: the engine keeps them for the next message. It reports
+// whether msg mapped; a message of a type without a map, or missing what
+// its type requires, is no failure.
+func mapBothWays(t *testing.T, m *Mapper, msg *hl7.Message, enr *Enrichment) bool {
+	before := encodeAll(t, enr.Previous)
+	out, _, err := m.MapJSONEnriched(msg, enr)
+	if err != nil {
+		if !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrMalformed) {
+			t.Fatalf("unexpected error kind: %v", err)
+		}
+		return false
+	}
+	var b fhir.Bundle
+	if err := b.UnmarshalJSON(out); err != nil {
+		t.Fatalf("output does not decode: %v\n%s", err, out)
+	}
+	r, err := m.start(msg, false, &Enrichment{Previous: enr.Previous})
+	if err != nil {
+		t.Fatalf("MapJSON succeeded, Map failed: %v", err)
+	}
+	enc, err := fhir.Marshal(r.bundle())
+	m.release(r)
+	if err != nil || !bytes.Equal(enc, out) {
+		t.Fatalf("Map and MapJSON differ (%v):\n%s\n%s", err, enc, out)
+	}
+	if after := encodeAll(t, enr.Previous); !maps.Equal(before, after) {
+		t.Fatalf("mapping changed its previous versions:\n%v\n%v", before, after)
+	}
+	return true
 }
 
 // encodeAll encodes each resource of rs.

@@ -545,3 +545,32 @@ func TestUpdates_NullSSNKeepsTheOtherIdentifiers(t *testing.T) {
 		t.Errorf(`A08 with PID-19 "": identifiers %s, want M1 and the carried X9, no SSN`, got)
 	}
 }
+
+// PD1-7 (living will) is an Observation of the patient (IG
+// PD1[Observation-LivingWill]), one per patient; "" cannot delete it and
+// says so; a PD1 without PD1-7 makes none.
+func TestPD1_LivingWill(t *testing.T) {
+	b, _ := mapSegs(t, "A01", "PD1|||||||F^Yes, patient has a living will but it is not on file^HL70315\n")
+	obs := all[*fhir.Observation](b)
+	if len(obs) != 1 {
+		t.Fatalf("%d observations", len(obs))
+	}
+	o, pat := obs[0], all[*fhir.Patient](b)[0]
+	want := `{"resourceType":"Observation","id":"` + o.ID + `","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"86533-7","display":"Patient Living will"}]},"subject":{"reference":"` + url(b, pat) + `"},"valueCodeableConcept":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0315","code":"F","display":"Yes, patient has a living will but it is not on file"}]}}`
+	if got := jsonOf(t, o); got != want {
+		t.Errorf("living will\n got %s\nwant %s", got, want)
+	}
+	again, _ := mapSegs(t, "A08", "PD1|||||||N^No^HL70315\n")
+	if o2 := all[*fhir.Observation](again); len(o2) != 1 || o2[0].ID != o.ID || o2[0].ValueCodeableConcept.Coding[0].Code != "N" {
+		t.Errorf("the patient's next living will %s", jsonOf(t, o2))
+	}
+	for _, pd1 := range []string{"PD1|||||||\"\"\n", "PD1||||||W\n"} {
+		b, ws := mapSegs(t, "A08", pd1)
+		if o := all[*fhir.Observation](b); len(o) != 0 {
+			t.Errorf("%q: observations %s", pd1, jsonOf(t, o))
+		}
+		if deleted := strings.Contains(pd1, `""`); deleted != hasWarning(ws, "PD1-7") {
+			t.Errorf("%q: warnings %v", pd1, ws)
+		}
+	}
+}

@@ -53,7 +53,7 @@ import (
 //     ROL-1. Device: PRT-10 with its authority; from an SFT, its vendor,
 //     product, version and binary id.
 //   - CareTeam (ROL, PRT of the patient group): the patient alone, one
-//     team per patient.
+//     team per patient; so is the living-will Observation (PD1-7).
 //   - Account (PID-18): the patient and the account number with its
 //     authority; the mother's RelatedPerson (PID-21): the patient and the
 //     first identifier; the Organization of an HD (PID-34) and the

@@ -566,3 +566,29 @@ func TestSPM_ParentMatchedByEitherID(t *testing.T) {
 		})
 	}
 }
+
+// An ORU's PD1-7 is the living-will Observation too (the IG's ORU_R01 map
+// lists PD1[Observation-LivingWill]); it is no result of the report.
+func TestORU_LivingWill(t *testing.T) {
+	b, _ := oru(t, "PID|1||MRN1^^^HOSP^MR||Doe^Jane||19800101|F\n"+
+		"PD1|||||||Y^Yes^HL70315\n"+
+		"OBR|1|P1^EHR|F1^LAB|2345-7^Glucose^LN||||||||||||||||||||CH|F\n"+
+		"OBX|1|NM|2345-7^Glucose^LN||98|mg/dL^^UCUM|||||F")
+	obs := only[*fhir.Observation](b)
+	if len(obs) != 2 {
+		t.Fatalf("%d observations", len(obs))
+	}
+	var will *fhir.Observation
+	for _, o := range obs {
+		if firstCode(o.Code) == "http://loinc.org|86533-7" {
+			will = o
+		}
+	}
+	if will == nil || will.ValueCodeableConcept == nil || will.ValueCodeableConcept.Coding[0].Code != "Y" {
+		t.Fatalf("living will %s", js(t, obs))
+	}
+	dr := only[*fhir.DiagnosticReport](b)[0]
+	if len(dr.Result) != 1 || dr.Result[0].Reference == url(b, will) {
+		t.Errorf("report results %s", js(t, dr.Result))
+	}
+}

@@ -17,8 +17,8 @@ import (
 // The message replaces what enrichment took from the EHR: when PD1 names a
 // practitioner, the EHR's generalPractitioner list is not kept beside it.
 // (s.Field(-1) is an empty field: PD1 has no address for the XON.)
-// PD1-7 (living will) would be an Observation (PD1[Observation-LivingWill])
-// and PD1-11/12 (publicity, protection) security labels: left out.
+// PD1-7 (living will) is an Observation of its own (livingWill); PD1-11/12
+// (publicity, protection) would be security labels: left out.
 func (r *run) pd1(s *hl7.Segment, n int, pat patient) {
 	p := pat.res
 	if p == nil {
@@ -47,4 +47,35 @@ func (r *run) pd1(s *hl7.Segment, n int, pat patient) {
 	if c := text(s.Field(14).Rep(1).Component(1)); c != "" {
 		p.Extension = append(p.Extension, fhir.Extension{URL: extCongregation, ValueString: &c})
 	}
+	r.livingWill(s, n, pat)
+}
+
+// livingWill adds the IG's PD1[Observation-LivingWill] when PD1-7 is
+// valued: an Observation of the patient whose value is PD1-7 (table 0315;
+// the IG's LivingWillCode concept map keeps the v2 codes), status final.
+// Decisions: the IG gives the Observation no code, and R4 requires one:
+// LOINC 86533-7 "Patient Living will" (the code the HL7 PACIO advance
+// directive guide uses for a living will). One per patient, keyed by the
+// patient alone (ids.go), so each PD1-7 replaces the last. A PD1-7 of ""
+// cannot remove it (a transaction of PUTs deletes nothing): a warning
+// says so.
+func (r *run) livingWill(s *hl7.Segment, n int, pat patient) {
+	f := s.Field(7)
+	if f.IsNull() {
+		r.warn(at{"PD1", n, 7}, `living will "" (delete) cannot remove the Observation an earlier message made: skipped`)
+		return
+	}
+	value := r.codeable(f.Rep(1), "0315")
+	if value == nil {
+		return
+	}
+	x := r.ident("Observation", "PD1-7", pat.id)
+	obs := &fhir.Observation{
+		ID:      x.id,
+		Status:  "final",
+		Code:    conceptCC(concept{"http://loinc.org", "86533-7", "Patient Living will"}),
+		Subject: &fhir.Reference{Reference: pat.ref.url},
+	}
+	obs.ValueCodeableConcept = value
+	r.add(x, obs)
 }

@@ -31,7 +31,9 @@ type adtState struct {
 // Procedure, IN1 → Coverage, PRT and ROL → general practitioners, the
 // patient's CareTeam and visit participants (prt.go, rol.go, careteam.go).
 // EVN dates the visit (evn.go) and has its Provenance. Segments this cut
-// does not map (GT1, IN2, IN3, DB1, ACC, UB1, ...) are skipped.
+// does not map (GT1, IN2, IN3, DB1, ACC, UB1, ...) are skipped; IN3
+// (certification), which the IG folds into the CareTeam, among them: it
+// names a certifying reviewer, not a member of the patient's care.
 func mapADT(r *run) error {
 	var st adtState
 	ev := r.readEVN()

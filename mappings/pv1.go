@@ -64,6 +64,13 @@ func encounterStatus(trigger, class string, discharged bool) string {
 //     PV1-13 re-admission, PV1-14 admit source, PV1-15 ambulatory status
 //     (specialArrangement), PV1-16 VIP indicator (specialCourtesy), PV1-36
 //     discharge disposition, PV1-38 diet (dietPreference).
+//
+// Not made, of the IG's other PV1 maps: PV1[Patient] (PV1-16 as the
+// Patient's patient-importance extension, "if person level VIP", which a
+// visit field cannot tell: it stays the visit's specialCourtesy);
+// PV1[Coverage] (PV1-20 financial class as a Coverage's type: an R4
+// Coverage without IN1 has no payor, which it requires); and
+// PV1[Basic-EncounterHistory] (PV1-43 prior temporary location).
 func (r *run) pv1(s *hl7.Segment, n int, pat patient) ref {
 	x, _ := r.encounter(s, n, pat)
 	return x

@@ -31,9 +31,9 @@ import (
 // text): the same diagnosis sent as admitting and as final is one
 // Condition with two Encounter.diagnosis uses.
 //
-// The IG's DG1[EpisodeOfCare] is not made: an EpisodeOfCare needs a
-// managing episode the message does not name, and the diagnosis is on the
-// Encounter already.
+// The IG's DG1[EpisodeOfCare] is not made: an EpisodeOfCare spans visits,
+// and a DG1 names no episode to key one by, so each message would start
+// another; the diagnosis is on the Encounter already.
 func (r *run) dg1(s *hl7.Segment, n int, pat patient, enc ref, e *fhir.Encounter) {
 	a := func(field int) at { return at{"DG1", n, field} }
 	cc := r.codeOrDescription(s)

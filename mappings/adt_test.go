@@ -556,7 +556,7 @@ func TestPD1_LivingWill(t *testing.T) {
 		t.Fatalf("%d observations", len(obs))
 	}
 	o, pat := obs[0], all[*fhir.Patient](b)[0]
-	want := `{"resourceType":"Observation","id":"` + o.ID + `","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"86533-7","display":"Patient Living will"}]},"subject":{"reference":"` + url(b, pat) + `"},"valueCodeableConcept":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0315","code":"F","display":"Yes, patient has a living will but it is not on file"}]}}`
+	want := `{"resourceType":"Observation","id":"` + o.ID + `","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"75320-2","display":"Advance directive"}]},"subject":{"reference":"` + url(b, pat) + `"},"valueCodeableConcept":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0315","code":"F","display":"Yes, patient has a living will but it is not on file"}]}}`
 	if got := jsonOf(t, o); got != want {
 		t.Errorf("living will\n got %s\nwant %s", got, want)
 	}
@@ -572,5 +572,19 @@ func TestPD1_LivingWill(t *testing.T) {
 		if deleted := strings.Contains(pd1, `""`); deleted != hasWarning(ws, "PD1-7") {
 			t.Errorf("%q: warnings %v", pd1, ws)
 		}
+	}
+}
+
+// The IG's PD1[Observation-LivingWill] map assigns the Observation's code
+// itself (code.coding.system "http://loinc.org", code.coding.code
+// "75320-2"): a receiver searching Observation?code=75320-2 must find it.
+func TestPD1_LivingWillCodeIsTheIGs(t *testing.T) {
+	b, _ := mapSegs(t, "A01", "PD1|||||||Y^Yes^HL70315\n")
+	obs := all[*fhir.Observation](b)
+	if len(obs) != 1 {
+		t.Fatalf("%d observations", len(obs))
+	}
+	if c := obs[0].Code; c == nil || len(c.Coding) != 1 || c.Coding[0].System != "http://loinc.org" || c.Coding[0].Code != "75320-2" {
+		t.Errorf("living will code %s, want the IG's LOINC 75320-2", jsonOf(t, obs[0].Code))
 	}
 }

@@ -588,3 +588,25 @@ func TestPD1_LivingWillCodeIsTheIGs(t *testing.T) {
 		t.Errorf("living will code %s, want the IG's LOINC 75320-2", jsonOf(t, obs[0].Code))
 	}
 }
+
+// The ADT events of mapADT carry one patient. A second PID (a sender
+// concatenating two events, a broken batch) starts another patient's
+// segments: none of them may land on the first patient (a living will, an
+// allergy of someone else), and the warning says they were left out.
+func TestADT_SecondPIDMapsNothingOntoTheFirst(t *testing.T) {
+	b, ws := mapSegs(t, "A01", "PV1|1|I|4W^401^B^HOSP||||||||||||||||V1^^^HOSP^VN\n"+
+		"PID|2||MRN2^^^HOSP^MR||Roe^Rick\nPD1|||||||Y^Yes^HL70315\nAL1|1|DA|PCN^Penicillin\n"+
+		"PV1|1|O|CLINIC^^^HOSP||||||||||||||||V2^^^HOSP^VN\n")
+	if o := all[*fhir.Observation](b); len(o) != 0 {
+		t.Errorf("the second patient's living will on the first: %s", jsonOf(t, o))
+	}
+	if a := all[*fhir.AllergyIntolerance](b); len(a) != 0 {
+		t.Errorf("the second patient's allergy on the first: %s", jsonOf(t, a))
+	}
+	if p, e := all[*fhir.Patient](b), all[*fhir.Encounter](b); len(p) != 1 || len(e) != 1 || p[0].Name[0].Family != "Doe" {
+		t.Errorf("patients %s encounters %d", jsonOf(t, p), len(e))
+	}
+	if !hasWarning(ws, "PID[2]") {
+		t.Errorf("warnings %v, want one for PID[2]", ws)
+	}
+}

@@ -33,10 +33,13 @@ type adtState struct {
 // EVN dates the visit (evn.go) and has its Provenance. Segments this cut
 // does not map (GT1, IN2, IN3, DB1, ACC, UB1, ...) are skipped; IN3
 // (certification), which the IG folds into the CareTeam, among them: it
-// names a certifying reviewer, not a member of the patient's care.
+// names a certifying reviewer, not a member of the patient's care. A
+// second PID ends the mapping with a warning: these events carry one
+// patient.
 func mapADT(r *run) error {
 	var st adtState
 	ev := r.readEVN()
+segments:
 	for _, s := range r.msg.Segments[1:] {
 		if s.Name() != "NTE" {
 			st.last = nil
@@ -51,7 +54,11 @@ func mapADT(r *run) error {
 		case "PID":
 			n := r.next("PID")
 			if st.pat != nil {
-				continue // one patient per ADT event (A40 has its own map)
+				// One patient per ADT event (A40 has its own map): what
+				// follows another PID is that patient's, and must not land
+				// on this one (a living will, an allergy).
+				r.warn(at{"PID", n, 0}, "a second patient in one event: it and the segments after it are not mapped")
+				break segments
 			}
 			p := r.pid(s, n)
 			st.pat = &p

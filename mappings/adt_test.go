@@ -556,7 +556,7 @@ func TestPD1_LivingWill(t *testing.T) {
 		t.Fatalf("%d observations", len(obs))
 	}
 	o, pat := obs[0], all[*fhir.Patient](b)[0]
-	want := `{"resourceType":"Observation","id":"` + o.ID + `","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"86533-7","display":"Patient Living will"}]},"subject":{"reference":"` + url(b, pat) + `"},"valueCodeableConcept":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0315","code":"F","display":"Yes, patient has a living will but it is not on file"}]}}`
+	want := `{"resourceType":"Observation","id":"` + o.ID + `","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"75320-2","display":"Advance directive"}]},"subject":{"reference":"` + url(b, pat) + `"},"valueCodeableConcept":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0315","code":"F","display":"Yes, patient has a living will but it is not on file"}]}}`
 	if got := jsonOf(t, o); got != want {
 		t.Errorf("living will\n got %s\nwant %s", got, want)
 	}
@@ -572,5 +572,41 @@ func TestPD1_LivingWill(t *testing.T) {
 		if deleted := strings.Contains(pd1, `""`); deleted != hasWarning(ws, "PD1-7") {
 			t.Errorf("%q: warnings %v", pd1, ws)
 		}
+	}
+}
+
+// The IG's PD1[Observation-LivingWill] map assigns the Observation's code
+// itself (code.coding.system "http://loinc.org", code.coding.code
+// "75320-2"): a receiver searching Observation?code=75320-2 must find it.
+func TestPD1_LivingWillCodeIsTheIGs(t *testing.T) {
+	b, _ := mapSegs(t, "A01", "PD1|||||||Y^Yes^HL70315\n")
+	obs := all[*fhir.Observation](b)
+	if len(obs) != 1 {
+		t.Fatalf("%d observations", len(obs))
+	}
+	if c := obs[0].Code; c == nil || len(c.Coding) != 1 || c.Coding[0].System != "http://loinc.org" || c.Coding[0].Code != "75320-2" {
+		t.Errorf("living will code %s, want the IG's LOINC 75320-2", jsonOf(t, obs[0].Code))
+	}
+}
+
+// The ADT events of mapADT carry one patient. A second PID (a sender
+// concatenating two events, a broken batch) starts another patient's
+// segments: none of them may land on the first patient (a living will, an
+// allergy of someone else), and the warning says they were left out.
+func TestADT_SecondPIDMapsNothingOntoTheFirst(t *testing.T) {
+	b, ws := mapSegs(t, "A01", "PV1|1|I|4W^401^B^HOSP||||||||||||||||V1^^^HOSP^VN\n"+
+		"PID|2||MRN2^^^HOSP^MR||Roe^Rick\nPD1|||||||Y^Yes^HL70315\nAL1|1|DA|PCN^Penicillin\n"+
+		"PV1|1|O|CLINIC^^^HOSP||||||||||||||||V2^^^HOSP^VN\n")
+	if o := all[*fhir.Observation](b); len(o) != 0 {
+		t.Errorf("the second patient's living will on the first: %s", jsonOf(t, o))
+	}
+	if a := all[*fhir.AllergyIntolerance](b); len(a) != 0 {
+		t.Errorf("the second patient's allergy on the first: %s", jsonOf(t, a))
+	}
+	if p, e := all[*fhir.Patient](b), all[*fhir.Encounter](b); len(p) != 1 || len(e) != 1 || p[0].Name[0].Family != "Doe" {
+		t.Errorf("patients %s encounters %d", jsonOf(t, p), len(e))
+	}
+	if !hasWarning(ws, "PID[2]") {
+		t.Errorf("warnings %v, want one for PID[2]", ws)
 	}
 }

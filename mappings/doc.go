@@ -12,8 +12,9 @@
 //     practitioners and visit participants), the patient's CareTeam (the
 //     other patient-group ROL and PRT, careteam.go), AllergyIntolerance
 //     (AL1), Condition (DG1), Procedure (PR1), Coverage (IN1), the
-//     Practitioners, Organizations and Locations they name, and OBX as
-//     Observations.
+//     Practitioners, Organizations and Locations they name, OBX as
+//     Observations, and PD1-7 as the living-will Observation (pd1.go,
+//     in ORU too).
 //   - ADT A40 (merge, mrg.go): per PID/MRG pair the surviving Patient
 //     (link replaces) and the old one (link replaced-by, active false,
 //     identifiers with use old).

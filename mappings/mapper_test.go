@@ -291,6 +291,10 @@ func FuzzMapUpdate(f *testing.F) {
 	for _, s := range samples(f) {
 		f.Add(s.data, s.data)
 	}
+	// An update that fails (an ORU without OBR) after mapping the patient
+	// from the previous version: that must leave the version as it was too.
+	noOBR := oruText[:strings.Index(oruText, "\nOBR|")]
+	f.Add([]byte(oruText), []byte(noOBR))
 	m := mustMapper(f, Options{Namespace: "fuzz"})
 	f.Fuzz(func(t *testing.T, first, second []byte) {
 		a, errA := hl7.Parse(first)
@@ -307,37 +311,51 @@ func FuzzMapUpdate(f *testing.F) {
 }
 
 // mapBothWays maps msg with enr as the engine does (streamed JSON) and as
-// Map does (the struct Bundle), and fails unless the JSON decodes, the two
+// Map does (the struct Bundle), and fails unless both succeed or both
+// fail (with ErrUnsupported or ErrMalformed), the JSON decodes, the two
 // agree byte for byte, and the resources enr gave as previous versions are
-// as they were: the engine keeps them for the next message. It reports
-// whether msg mapped; a message of a type without a map, or missing what
-// its type requires, is no failure.
+// as they were, whether the mapping succeeded or not: the engine keeps
+// them for the next message. It reports whether msg mapped; a message of
+// a type without a map, or missing what its type requires, is no failure.
 func mapBothWays(t *testing.T, m *Mapper, msg *hl7.Message, enr *Enrichment) bool {
 	before := encodeAll(t, enr.Previous)
 	out, _, err := m.MapJSONEnriched(msg, enr)
-	if err != nil {
-		if !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrMalformed) {
-			t.Fatalf("unexpected error kind: %v", err)
-		}
+	enc, mapErr := mapEncoded(m, msg, enr.Previous)
+	if after := encodeAll(t, enr.Previous); !maps.Equal(before, after) {
+		t.Fatalf("mapping changed its previous versions (error %v):\n%v\n%v", err, before, after)
+	}
+	switch {
+	case err != nil && !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrMalformed):
+		t.Fatalf("unexpected error kind: %v", err)
+	case err != nil && mapErr == nil:
+		t.Fatalf("MapJSON failed (%v), Map succeeded", err)
+	case err != nil:
 		return false
+	case mapErr != nil:
+		t.Fatalf("MapJSON succeeded, Map failed: %v", mapErr)
 	}
 	var b fhir.Bundle
 	if err := b.UnmarshalJSON(out); err != nil {
 		t.Fatalf("output does not decode: %v\n%s", err, out)
 	}
-	r, err := m.start(msg, false, &Enrichment{Previous: enr.Previous})
-	if err != nil {
-		t.Fatalf("MapJSON succeeded, Map failed: %v", err)
-	}
-	enc, err := fhir.Marshal(r.bundle())
-	m.release(r)
-	if err != nil || !bytes.Equal(enc, out) {
-		t.Fatalf("Map and MapJSON differ (%v):\n%s\n%s", err, enc, out)
-	}
-	if after := encodeAll(t, enr.Previous); !maps.Equal(before, after) {
-		t.Fatalf("mapping changed its previous versions:\n%v\n%v", before, after)
+	if !bytes.Equal(enc, out) {
+		t.Fatalf("Map and MapJSON differ:\n%s\n%s", enc, out)
 	}
 	return true
+}
+
+// mapEncoded maps msg as Map does, with prev as the previous versions, and
+// encodes the Bundle.
+func mapEncoded(m *Mapper, msg *hl7.Message, prev map[string]fhir.Resource) ([]byte, error) {
+	r, err := m.start(msg, false, &Enrichment{Previous: prev})
+	if r == nil {
+		return nil, err
+	}
+	defer m.release(r)
+	if err != nil {
+		return nil, err
+	}
+	return fhir.Marshal(r.bundle())
 }
 
 // encodeAll encodes each resource of rs.

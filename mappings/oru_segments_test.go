@@ -580,7 +580,7 @@ func TestORU_LivingWill(t *testing.T) {
 	}
 	var will *fhir.Observation
 	for _, o := range obs {
-		if firstCode(o.Code) == "http://loinc.org|86533-7" {
+		if firstCode(o.Code) == "http://loinc.org|75320-2" {
 			will = o
 		}
 	}

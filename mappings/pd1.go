@@ -53,12 +53,11 @@ func (r *run) pd1(s *hl7.Segment, n int, pat patient) {
 // livingWill adds the IG's PD1[Observation-LivingWill] when PD1-7 is
 // valued: an Observation of the patient whose value is PD1-7 (table 0315;
 // the IG's LivingWillCode concept map keeps the v2 codes), status final.
-// Decisions: the IG gives the Observation no code, and R4 requires one:
-// LOINC 86533-7 "Patient Living will" (the code the HL7 PACIO advance
-// directive guide uses for a living will). One per patient, keyed by the
-// patient alone (ids.go), so each PD1-7 replaces the last. A PD1-7 of ""
-// cannot remove it (a transaction of PUTs deletes nothing): a warning
-// says so.
+// The code is the IG's assignment, LOINC 75320-2 (the IG gives no
+// display; "Advance directive" is LOINC's name for it). Decision: one per
+// patient, keyed by the patient alone (ids.go), so each PD1-7 replaces
+// the last. A PD1-7 of "" cannot remove it (a transaction of PUTs
+// deletes nothing): a warning says so.
 func (r *run) livingWill(s *hl7.Segment, n int, pat patient) {
 	f := s.Field(7)
 	if f.IsNull() {
@@ -73,7 +72,7 @@ func (r *run) livingWill(s *hl7.Segment, n int, pat patient) {
 	obs := &fhir.Observation{
 		ID:      x.id,
 		Status:  "final",
-		Code:    conceptCC(concept{"http://loinc.org", "86533-7", "Patient Living will"}),
+		Code:    conceptCC(concept{"http://loinc.org", "75320-2", "Advance directive"}),
 		Subject: &fhir.Reference{Reference: pat.ref.url},
 	}
 	obs.ValueCodeableConcept = value

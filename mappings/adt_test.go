@@ -610,3 +610,13 @@ func TestADT_SecondPIDMapsNothingOntoTheFirst(t *testing.T) {
 		t.Errorf("warnings %v, want one for PID[2]", ws)
 	}
 }
+
+// The living will joins the Bundle after the OBX Observations, so that a
+// field rule's Observation[0] is the first OBX with or without PD1-7.
+func TestPD1_LivingWillComesAfterTheOBX(t *testing.T) {
+	b, _ := mapSegs(t, "A01", "PD1|||||||Y^Yes^HL70315\nPV1|1|I\nOBX|1|NM|8302-2^Height^LN||180|cm^^UCUM|||||F\n")
+	obs := all[*fhir.Observation](b)
+	if len(obs) != 2 || firstCode(obs[0].Code) != "http://loinc.org|8302-2" || firstCode(obs[1].Code) != "http://loinc.org|75320-2" {
+		t.Errorf("observations in order %s", jsonOf(t, obs))
+	}
+}

@@ -1,6 +1,7 @@
 package mappings
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,6 +25,11 @@ type run struct {
 	msgKey []string
 
 	entries []entry
+	// late are resources that join entries once the segments are read
+	// (addLate): the living will of PD1-7, so that the Observations of the
+	// OBX come first and a field rule's or a channel test's Observation[n]
+	// does not move when a sender fills PD1-7.
+	late []entry
 	// mappedSegs are the NK1, PD1, PV2 and ROL mapped, with the Patient or
 	// Encounter each was mapped for (previous_segments.go).
 	mappedSegs []mappedSeg
@@ -220,6 +226,14 @@ func (r *run) add(x ident, res fhir.Resource) ref {
 func (r *run) addJSON(x ident, typ string, start, end int) {
 	r.byID[x.id] = len(r.entries)
 	r.entries = append(r.entries, entry{ident: x, typ: typ, start: start, end: end})
+}
+
+// addLate adds res after everything the segments add (see run.late); the
+// first of one id stands, as with add.
+func (r *run) addLate(x ident, res fhir.Resource) {
+	if !r.has(x.id) && !slices.ContainsFunc(r.late, func(e entry) bool { return e.id == x.id }) {
+		r.late = append(r.late, entry{ident: x, typ: res.ResourceType(), res: res})
+	}
 }
 
 func (r *run) has(id string) bool {

@@ -221,6 +221,9 @@ func (m *Mapper) start(msg *hl7.Message, stream bool, enr *Enrichment) (*run, er
 	if err := mm(r); err != nil {
 		return r, fmt.Errorf("%s^%s %s: %w", typ, trigger, r.controlID, err)
 	}
+	for _, e := range r.late {
+		r.add(e.ident, e.res)
+	}
 	r.carryAbsentSegments()
 	r.addIncluded()
 	r.applyFields()

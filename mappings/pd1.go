@@ -57,7 +57,9 @@ func (r *run) pd1(s *hl7.Segment, n int, pat patient) {
 // display; "Advance directive" is LOINC's name for it). Decision: one per
 // patient, keyed by the patient alone (ids.go), so each PD1-7 replaces
 // the last. A PD1-7 of "" cannot remove it (a transaction of PUTs
-// deletes nothing): a warning says so.
+// deletes nothing): a warning says so. It joins the Bundle after the
+// Observations of the OBX (run.late), so that a field rule's or channel
+// test's Observation[n] means the same with or without PD1-7.
 func (r *run) livingWill(s *hl7.Segment, n int, pat patient) {
 	f := s.Field(7)
 	if f.IsNull() {
@@ -76,5 +78,5 @@ func (r *run) livingWill(s *hl7.Segment, n int, pat patient) {
 		Subject: &fhir.Reference{Reference: pat.ref.url},
 	}
 	obs.ValueCodeableConcept = value
-	r.add(x, obs)
+	r.addLate(x, obs)
 }

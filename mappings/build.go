@@ -236,6 +236,14 @@ func (r *run) addLate(x ident, res fhir.Resource) {
 	}
 }
 
+// resource returns the bundle's resource with id, or nil.
+func (r *run) resource(id string) fhir.Resource {
+	if i, ok := r.byID[id]; ok {
+		return r.entries[i].res
+	}
+	return nil
+}
+
 func (r *run) has(id string) bool {
 	_, ok := r.byID[id]
 	return ok

@@ -56,10 +56,8 @@ import (
 // time a participant needs it.
 func (r *run) careTeam(pat *patient) *fhir.CareTeam {
 	x := r.ident("CareTeam", pat.id)
-	if i, ok := r.byID[x.id]; ok {
-		if ct, ok := r.entries[i].res.(*fhir.CareTeam); ok {
-			return ct
-		}
+	if ct, ok := r.resource(x.id).(*fhir.CareTeam); ok {
+		return ct
 	}
 	ct := &fhir.CareTeam{ID: x.id, Status: "active", Subject: &fhir.Reference{Reference: pat.ref.url}}
 	r.add(x, ct)

@@ -288,9 +288,5 @@ func (r *run) resourceAt(x *fhir.Reference) fhir.Resource {
 	if x == nil {
 		return nil
 	}
-	i, ok := r.byID[strings.TrimPrefix(x.Reference, "urn:uuid:")]
-	if !ok {
-		return nil
-	}
-	return r.entries[i].res
+	return r.resource(strings.TrimPrefix(x.Reference, "urn:uuid:"))
 }

@@ -93,10 +93,8 @@ func (r *run) spm(s *hl7.Segment, n int, o *order, pat patient) *fhir.Specimen {
 		x = r.uniqueIdent("Specimen", "DiagnosticReport", o.dr.ID, "SPM", "late", strconv.Itoa(n))
 	}
 	o.spmSeen++
-	if i, ok := r.byID[x.id]; ok { // the same specimen in an earlier group
-		if sp, ok := r.entries[i].res.(*fhir.Specimen); ok {
-			return sp
-		}
+	if sp, ok := r.resource(x.id).(*fhir.Specimen); ok { // the same specimen in an earlier group
+		return sp
 	}
 	sp := &fhir.Specimen{Subject: r.shared(pat.ref)}
 	f := s.Field(2).Rep(1)

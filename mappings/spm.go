@@ -23,10 +23,8 @@ func (r *run) specimenIdents(o *order, following []*hl7.Segment, pat patient) {
 			k++
 			// Not uniqueIdent: two SPM with the same specimen id (one tube
 			// for two OBR groups) are one Specimen; the first SPM stands.
-			var x ident
-			if kind, id, auth := specimenKey(s.Field(2).Rep(1)); id != "" {
-				x = r.ident("Specimen", kind, id, auth.key())
-			} else {
+			x, ok := r.specimenID(s.Field(2).Rep(1))
+			if !ok {
 				x = r.ident("Specimen", "DiagnosticReport", o.dr.ID, "SPM", strconv.Itoa(k))
 			}
 			o.specimens = append(o.specimens, x)
@@ -56,6 +54,16 @@ func specimenKey(f hl7.Value) (kind, id string, auth hd) {
 		return "placer", id, auth
 	}
 	return "", "", hd{}
+}
+
+// specimenID is the id of the Specimen an SPM-2 of f keys (specimenKey),
+// or false when f names no specimen.
+func (r *run) specimenID(f hl7.Value) (ident, bool) {
+	kind, id, auth := specimenKey(f)
+	if id == "" {
+		return ident{}, false
+	}
+	return r.ident("Specimen", kind, id, auth.key()), true
 }
 
 // eiSub reads an EI held in sub-components (the parts of an EIP): the id
@@ -204,12 +212,9 @@ func (r *run) specimenSPM(eip hl7.Value) (ident, bool) {
 		if s.Name() != "SPM" {
 			continue
 		}
-		f := s.Field(2).Rep(1)
-		if !sameSpecimen(eip, f) {
-			continue
+		if f := s.Field(2).Rep(1); sameSpecimen(eip, f) {
+			return r.specimenID(f)
 		}
-		kind, id, auth := specimenKey(f)
-		return r.ident("Specimen", kind, id, auth.key()), true
 	}
 	return ident{}, false
 }
